@@ -1,0 +1,60 @@
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "./env";
+import { ApiError, errorResponse, onError } from "./errors";
+import { allowedMethods } from "./middleware/method-not-allowed";
+import { requestContext } from "./middleware/request-context";
+import { adminRouter } from "./routes/admin/admin.index";
+import { keyRouter } from "./routes/key/key.index";
+import { createRouter } from "./routes/router";
+
+/** Request bodies above this are refused with 413 before they are parsed. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestContext);
+  app.use(
+    "/v1/*",
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${MAX_BODY_BYTES} bytes`); } }),
+  );
+  app.use(
+    "/admin/*",
+    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${MAX_BODY_BYTES} bytes`); } }),
+  );
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "wbiz_live_… / wbiz_test_…",
+    description: "An API key bound to one WABA, sent as `Authorization: Bearer <key>`.",
+  });
+
+  app.route("/", keyRouter);
+  app.route("/", adminRouter);
+
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "WBIZ API",
+      version: "1.0.0",
+      description:
+        "Send WhatsApp messages, read templates, manage contacts and read the inbox from your own backend. " +
+        "Every error has the envelope `{\"error\":{\"code\",\"message\",\"details?\",\"requestId\"}}`.",
+    },
+    servers: [{ url: "https://api.wbiz.in", description: "Production" }, { url: "http://localhost:8787", description: "Local (npm run dev)" }],
+  });
+
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    if (allow.length > 0) {
+      c.header("Allow", allow.join(", "));
+      return errorResponse(c, new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(", ")}`));
+    }
+    return errorResponse(c, new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`));
+  });
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,13 @@
+import type { Plan } from "../db/schema";
+import type { Scope } from "./scopes";
+
+/** What the key's Durable Object caches about it: everything a request needs to know about its caller. */
+export type KeyRecord = {
+  id: string;
+  keyHash: string;
+  workspaceId: string;
+  wabaId: string;
+  scopes: Scope[];
+  plan: Plan;
+  revoked: boolean;
+};

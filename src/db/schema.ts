@@ -1,0 +1,218 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// Every id is a 24-hex-character, time-ordered string (see ids.ts), so `ORDER BY id` is creation order
+// and id cursors sort. Times are Unix milliseconds; the API renders them as ISO 8601.
+
+const id = () => text("id").primaryKey();
+const createdAt = () => integer("created_at").notNull();
+
+export const PLANS = ["starter", "growth", "scale"] as const;
+export type Plan = (typeof PLANS)[number];
+
+export const workspaces = sqliteTable("workspaces", {
+  id: id(),
+  name: text("name").notNull(),
+  plan: text("plan", { enum: PLANS }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const wabas = sqliteTable("wabas", {
+  id: id(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+  metaWabaId: text("meta_waba_id").notNull().unique(),
+  name: text("name").notNull(),
+  /** Meta access token, AES-GCM under TOKEN_ENCRYPTION_KEY: base64(iv ‖ ciphertext). */
+  accessTokenEnc: text("access_token_enc").notNull(),
+  templatesSyncedAt: integer("templates_synced_at"),
+  createdAt: createdAt(),
+}, (t) => [index("wabas_workspace_idx").on(t.workspaceId)]);
+
+export const phoneNumbers = sqliteTable("phone_numbers", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  metaPhoneNumberId: text("meta_phone_number_id").notNull().unique(),
+  displayPhoneNumber: text("display_phone_number").notNull(),
+  isDefault: integer("is_default", { mode: "boolean" }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [
+  index("phone_numbers_waba_idx").on(t.wabaId),
+  uniqueIndex("phone_numbers_one_default_idx").on(t.wabaId).where(sql`is_default = 1`),
+]);
+
+export const apiKeys = sqliteTable("api_keys", {
+  id: id(),
+  workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  name: text("name").notNull(),
+  /** hex SHA-256 of the whole secret; the secret itself is never stored. */
+  keyHash: text("key_hash").notNull().unique(),
+  /** e.g. "wbiz_live_3xK9" — enough to recognise a key in a list, useless to an attacker. */
+  displayPrefix: text("display_prefix").notNull(),
+  mode: text("mode", { enum: ["live", "test"] }).notNull(),
+  /** space-separated scopes */
+  scopes: text("scopes").notNull(),
+  /** Rate-limit plan for this key only; null = the workspace's plan. */
+  planOverride: text("plan_override", { enum: PLANS }),
+  createdAt: createdAt(),
+  revokedAt: integer("revoked_at"),
+}, (t) => [index("api_keys_workspace_idx").on(t.workspaceId, t.id)]);
+
+export const templates = sqliteTable("templates", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  metaTemplateId: text("meta_template_id"),
+  name: text("name").notNull(),
+  language: text("language").notNull(),
+  /** Meta's upper case: MARKETING, UTILITY, AUTHENTICATION */
+  category: text("category").notNull(),
+  /** Meta's upper case: APPROVED, PENDING, REJECTED, PAUSED, DISABLED, … */
+  status: text("status").notNull(),
+  parameterFormat: text("parameter_format").notNull().default("POSITIONAL"),
+  /** JSON array of Meta-shaped components */
+  components: text("components").notNull(),
+  rejectedReason: text("rejected_reason"),
+  /** set when a sync no longer finds the template upstream */
+  removedUpstreamAt: integer("removed_upstream_at"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [
+  uniqueIndex("templates_waba_name_lang_idx").on(t.wabaId, t.name, t.language),
+  index("templates_waba_id_idx").on(t.wabaId, t.id),
+  index("templates_waba_status_idx").on(t.wabaId, t.status, t.id),
+]);
+
+export const contacts = sqliteTable("contacts", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  /** E.164, normalised */
+  phone: text("phone").notNull(),
+  name: text("name"),
+  email: text("email"),
+  /** JSON object of string → string */
+  customFields: text("custom_fields").notNull().default("{}"),
+  optedIn: integer("opted_in", { mode: "boolean" }).notNull().default(true),
+  /** last inbound message from this contact: the 24-hour customer-service window starts here */
+  lastInboundAt: integer("last_inbound_at"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [
+  uniqueIndex("contacts_waba_phone_idx").on(t.wabaId, t.phone),
+  index("contacts_waba_id_idx").on(t.wabaId, t.id),
+  index("contacts_waba_opted_idx").on(t.wabaId, t.optedIn, t.id),
+]);
+
+export const contactTags = sqliteTable("contact_tags", {
+  contactId: text("contact_id").notNull().references(() => contacts.id, { onDelete: "cascade" }),
+  wabaId: text("waba_id").notNull(),
+  tag: text("tag").notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.contactId, t.tag] }),
+  index("contact_tags_waba_tag_idx").on(t.wabaId, t.tag, t.contactId),
+]);
+
+export const CHANNELS = ["whatsapp", "messenger", "instagram"] as const;
+
+export const conversations = sqliteTable("conversations", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  contactId: text("contact_id").notNull().references(() => contacts.id),
+  channel: text("channel", { enum: CHANNELS }).notNull().default("whatsapp"),
+  status: text("status", { enum: ["open", "closed"] }).notNull().default("open"),
+  /** unique per WABA (bumped by 1 ms on a tie), so the spec's lastMessageAt cursor is unambiguous */
+  lastMessageAt: integer("last_message_at").notNull(),
+  unreadCount: integer("unread_count").notNull().default(0),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex("conversations_waba_contact_channel_idx").on(t.wabaId, t.contactId, t.channel),
+  uniqueIndex("conversations_waba_last_idx").on(t.wabaId, t.lastMessageAt),
+  index("conversations_waba_status_last_idx").on(t.wabaId, t.status, t.lastMessageAt),
+  index("conversations_waba_channel_last_idx").on(t.wabaId, t.channel, t.lastMessageAt),
+]);
+
+export const MESSAGE_STATUSES = ["queued", "sending", "sent", "delivered", "read", "failed", "received"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export const messages = sqliteTable("messages", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  conversationId: text("conversation_id").notNull().references(() => conversations.id),
+  contactId: text("contact_id").notNull().references(() => contacts.id),
+  /** Meta phone-number-id that sent or received it */
+  metaPhoneNumberId: text("meta_phone_number_id").notNull(),
+  direction: text("direction", { enum: ["inbound", "outbound"] }).notNull(),
+  /** text, template, image, video, document, audio, sticker, interactive, location, button, reaction, … */
+  kind: text("kind").notNull(),
+  /** human-readable rendering for history (template text with variables filled in, caption, …) */
+  body: text("body"),
+  /** outbound: the Meta request body; inbound: Meta's message object as received */
+  payload: text("payload").notNull(),
+  wamid: text("wamid").unique(),
+  status: text("status", { enum: MESSAGE_STATUSES }).notNull(),
+  /** JSON { code, subcode?, title?, message, details?, fbtraceId? } when failed */
+  error: text("error"),
+  attempts: integer("attempts").notNull().default(0),
+  /** next webhook event sequence number for this message (events per wamid are ordered by it) */
+  eventSeq: integer("event_seq").notNull().default(0),
+  apiKeyId: text("api_key_id"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [
+  index("messages_conversation_idx").on(t.conversationId, t.id),
+  index("messages_waba_status_idx").on(t.wabaId, t.status),
+]);
+
+/** Meta statuses that arrived before the send that caused them stored its wamid. */
+export const pendingStatuses = sqliteTable("pending_statuses", {
+  wamid: text("wamid").notNull(),
+  status: text("status").notNull(),
+  /** Meta's status object as received */
+  payload: text("payload").notNull(),
+  receivedAt: integer("received_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.wamid, t.status] })]);
+
+export const WEBHOOK_EVENT_TYPES = [
+  "message.sent", "message.delivered", "message.read", "message.failed", "message.received", "template.status_updated",
+] as const;
+
+export const webhookEndpoints = sqliteTable("webhook_endpoints", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  url: text("url").notNull(),
+  /** JSON array of event types */
+  events: text("events").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  description: text("description"),
+  /** signing secret, AES-GCM like WABA tokens */
+  secretEnc: text("secret_enc").notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [index("webhook_endpoints_waba_idx").on(t.wabaId, t.id)]);
+
+export const webhookEvents = sqliteTable("webhook_events", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  type: text("type").notNull(),
+  wamid: text("wamid"),
+  sequence: integer("sequence").notNull().default(0),
+  /** the exact JSON body delivered to endpoints */
+  body: text("body").notNull(),
+  createdAt: createdAt(),
+}, (t) => [index("webhook_events_waba_idx").on(t.wabaId, t.id)]);
+
+export const webhookDeliveries = sqliteTable("webhook_deliveries", {
+  id: id(),
+  endpointId: text("endpoint_id").notNull().references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+  eventId: text("event_id").notNull().references(() => webhookEvents.id),
+  status: text("status", { enum: ["pending", "succeeded", "failed"] }).notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  lastStatusCode: integer("last_status_code"),
+  lastError: text("last_error"),
+  nextAttemptAt: integer("next_attempt_at"),
+  deliveredAt: integer("delivered_at"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [
+  uniqueIndex("webhook_deliveries_endpoint_event_idx").on(t.endpointId, t.eventId),
+  index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id),
+]);

@@ -1,0 +1,59 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { KeyRecord } from "../auth/key-record";
+import { loadKeyRecord } from "../auth/load-key-record";
+import { PLAN_LIMITS } from "../rate-limit/plans";
+import { decide, EMPTY_WINDOWS, type RateDecision, type Windows } from "../rate-limit/windows";
+
+export type Admission = { kind: "invalid" } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number };
+
+/** Re-read the key from D1 at least this often even without an explicit invalidate(). */
+const KEY_CACHE_TTL_MS = 60_000;
+
+/**
+ * One object per API key (named by the key's hash). It is the single writer of the key's rate-limit
+ * windows, so admission is exact under any concurrency, and it caches the key record so a warm key
+ * costs one call here and no D1 query. Admin changes (revoke, plan, create) call invalidate().
+ */
+export class KeyGate extends DurableObject<Env> {
+  #record?: { value: KeyRecord | null; loadedAt: number };
+  #loading?: Promise<KeyRecord | null>;
+  #generation = 0;
+
+  /** Authenticates the key and, if valid, takes one request from both rate-limit windows. */
+  async admit(keyHash: string): Promise<Admission> {
+    const key = await this.#key(keyHash);
+    if (!key || key.revoked) return { kind: "invalid" };
+    const now = Date.now();
+    // synchronous read-decide-write: no other request can interleave, so admission is exact
+    const windows = this.ctx.storage.kv.get<Windows>("windows") ?? EMPTY_WINDOWS;
+    const { decision, next } = decide(windows, PLAN_LIMITS[key.plan], now);
+    // the output gate holds our reply until the write is durable
+    if (decision.admitted) this.ctx.storage.kv.put("windows", next);
+    return { kind: "ok", key, rate: decision, now };
+  }
+
+  /** Forget the cached key record: the next request re-reads it from D1. */
+  async invalidate(): Promise<void> {
+    this.#record = undefined;
+    this.#loading = undefined;
+    this.#generation++;
+  }
+
+  async #key(keyHash: string): Promise<KeyRecord | null> {
+    const cached = this.#record;
+    if (cached && Date.now() - cached.loadedAt < KEY_CACHE_TTL_MS) return cached.value;
+    if (!this.#loading) {
+      const generation = this.#generation;
+      const loading = loadKeyRecord(this.env.DB, keyHash).finally(() => {
+        if (this.#loading === loading) this.#loading = undefined;
+      });
+      this.#loading = loading;
+      const value = await loading;
+      // an invalidate() during the read means the value may predate the change: don't keep it
+      if (generation === this.#generation) this.#record = { value, loadedAt: Date.now() };
+      return value;
+    }
+    return this.#loading;
+  }
+}

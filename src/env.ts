@@ -1,0 +1,42 @@
+import type { KeyGate } from "./durable-objects/key-gate";
+import type { KeyRecord } from "./auth/key-record";
+import type { SendJob } from "./queues/send-job";
+import type { MetaEventJob } from "./queues/meta-event-job";
+import type { WebhookDeliveryJob } from "./queues/webhook-delivery-job";
+
+export interface Env {
+  DB: D1Database;
+  KEY_GATE: DurableObjectNamespace<KeyGate>;
+  SEND_QUEUE: Queue<SendJob>;
+  META_EVENTS_QUEUE: Queue<MetaEventJob>;
+  WEBHOOK_QUEUE: Queue<WebhookDeliveryJob>;
+  /** Local dev and tests: a service binding to the Cloud API emulator. Absent in production. */
+  META?: Fetcher;
+  META_GRAPH_URL: string;
+  META_GRAPH_VERSION: string;
+  META_APP_SECRET: string;
+  META_VERIFY_TOKEN: string;
+  /** base64 of 32 random bytes: AES-GCM key for WABA access tokens and webhook secrets */
+  TOKEN_ENCRYPTION_KEY: string;
+  ADMIN_TOKEN: string;
+  ENVIRONMENT: string;
+  /** how long a send route waits for Meta's answer before replying 202 (ms) */
+  SEND_WAIT_BUDGET_MS?: string;
+  /** base of the relay's exponential backoff (seconds) */
+  RELAY_BACKOFF_BASE_SECONDS?: string;
+  /** "true": add Server-Timing with D1 query and Durable Object call counts (local dev and benchmarks) */
+  EXPOSE_TIMINGS?: string;
+  /** "true": webhook endpoints may use http:// on loopback (local dev only) */
+  WEBHOOKS_ALLOW_LOOPBACK_HTTP?: string;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    key: KeyRecord;
+    gate: DurableObjectStub<KeyGate>;
+    counters: { d1: number; durableObject: number };
+    db: import("./db/client").Database;
+  };
+};

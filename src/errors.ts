@@ -1,0 +1,193 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv } from "./env";
+
+// The whole error contract: the spec's codes, their statuses, one envelope, and the OpenAPI responses.
+
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  OUTSIDE_24H_WINDOW: 400,
+  TEMPLATE_NOT_APPROVED: 400,
+  TEMPLATE_LANGUAGE_MISMATCH: 400,
+  TEMPLATE_VARIABLE_COUNT_MISMATCH: 400,
+  MEDIA_FETCH_FAILED: 400,
+  INTERACTIVE_LIMITS: 400,
+  CONTACT_OPTED_OUT: 400,
+  INVALID_API_KEY: 401,
+  INVALID_ADMIN_TOKEN: 401,
+  INVALID_SIGNATURE: 401,
+  INSUFFICIENT_SCOPE: 403,
+  NOT_FOUND: 404,
+  PHONE_NOT_FOUND: 404,
+  TEMPLATE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  ALREADY_EXISTS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  META_UPSTREAM_ERROR: 502,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export type ErrorDetail = { field?: string; message: string; [k: string]: unknown };
+
+/** What Meta answered, passed through on META_UPSTREAM_ERROR (and on mapped Meta errors). */
+export type UpstreamError = {
+  code: number;
+  subcode?: number;
+  message: string;
+  details?: string;
+  fbtraceId?: string;
+};
+
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+  readonly upstream?: UpstreamError;
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { details?: ErrorDetail[]; upstream?: UpstreamError; headers?: Record<string, string> } = {},
+  ) {
+    super(ERROR_STATUS[code], { message });
+    this.code = code;
+    this.details = opts.details;
+    this.upstream = opts.upstream;
+    this.headers = opts.headers;
+  }
+}
+
+export type ErrorBody = {
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[]; upstream?: UpstreamError; requestId: string };
+};
+
+export function errorBody(c: Context<AppEnv>, code: ErrorCode, message: string, extra: Partial<ErrorBody["error"]> = {}): ErrorBody {
+  return { error: { code, message, ...extra, requestId: c.get("requestId") ?? "" } };
+}
+
+export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
+  for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+  const body = errorBody(c, err.code, err.message, {
+    ...(err.details ? { details: err.details } : {}),
+    ...(err.upstream ? { upstream: err.upstream } : {}),
+  });
+  return c.json(body, ERROR_STATUS[err.code]);
+}
+
+/** Turns a failed Zod parse into the 400 VALIDATION_FAILED that names each offending field. */
+export function validationError(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }>, where?: string): ApiError {
+  const details: ErrorDetail[] = issues.flatMap((issue) => {
+    const base = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys" && issue.keys) {
+      return issue.keys.map((k) => ({ field: base ? `${base}.${k}` : k, message: "Unknown field" }));
+    }
+    return [{ field: base || (where ?? "body"), message: issue.message }];
+  });
+  const first = details[0];
+  const message = first ? `${first.field}: ${first.message}` : "Request failed validation";
+  return new ApiError("VALIDATION_FAILED", message, { details });
+}
+
+export function onError(err: Error, c: Context<AppEnv>): Response {
+  if (err instanceof ApiError) return errorResponse(c, err);
+  if (err instanceof HTTPException) {
+    // Hono's own exceptions: malformed JSON (400), body limit (413), …
+    const status = err.status;
+    const code: ErrorCode =
+      status === 413 ? "PAYLOAD_TOO_LARGE"
+      : status === 415 ? "UNSUPPORTED_MEDIA_TYPE"
+      : status === 400 ? "VALIDATION_FAILED"
+      : status === 401 ? "INVALID_API_KEY"
+      : "INTERNAL";
+    const message = status === 400 && /json/i.test(err.message) ? "body: Malformed JSON in request body" : err.message || "Request failed";
+    return errorResponse(c, new ApiError(code, message, code === "VALIDATION_FAILED" ? { details: [{ field: "body", message }] } : {}));
+  }
+  console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: String(err), stack: err.stack }));
+  return errorResponse(c, new ApiError("INTERNAL", `Internal error. Quote request id ${c.get("requestId")} to support.`));
+}
+
+// ---- OpenAPI ---------------------------------------------------------------------------------------
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string().optional(), message: z.string() }).passthrough()).optional(),
+      upstream: z
+        .object({
+          code: z.number().int(),
+          subcode: z.number().int().optional(),
+          message: z.string(),
+          details: z.string().optional(),
+          fbtraceId: z.string().optional(),
+        })
+        .optional()
+        .openapi({ description: "Meta's error, on META_UPSTREAM_ERROR and on errors mapped from Meta" }),
+      requestId: z.string(),
+    }),
+  })
+  .openapi("Error", {
+    example: { error: { code: "VALIDATION_FAILED", message: "to: Invalid E.164 phone number", details: [{ field: "to", message: "Invalid E.164 phone number" }], requestId: "req_65fc2e1b9a8b1c0d2e3f4a5b" } },
+  });
+
+const RATE_LIMIT_HEADERS = {
+  "X-RateLimit-Limit": { description: "Requests allowed per minute on this key's plan", schema: { type: "integer" as const } },
+  "X-RateLimit-Remaining": { description: "Requests you can still make before being limited (the lower of the minute and 10-second burst windows)", schema: { type: "integer" as const } },
+  "X-RateLimit-Reset": { description: "Unix time (seconds) when the window that bounds Remaining resets", schema: { type: "integer" as const } },
+  "X-Request-Id": { description: "Quote it to support", schema: { type: "string" as const } },
+};
+
+export const rateLimitHeaders = RATE_LIMIT_HEADERS;
+
+const DESCRIBE: Partial<Record<ErrorCode, string>> = {
+  VALIDATION_FAILED: "Body, query or path failed validation; `details` names each field.",
+  OUTSIDE_24H_WINDOW: "Recipient hasn't messaged you in the last 24 hours. Use a template message.",
+  TEMPLATE_NOT_APPROVED: "Template exists but is not APPROVED.",
+  TEMPLATE_LANGUAGE_MISMATCH: "Language does not match a language Meta approved this template in.",
+  TEMPLATE_VARIABLE_COUNT_MISMATCH: "Number of variables does not match the {{1}}…{{n}} placeholders.",
+  MEDIA_FETCH_FAILED: "Meta could not fetch the media link.",
+  INTERACTIVE_LIMITS: "A Meta interactive-message limit was exceeded; `details` names the limit.",
+  CONTACT_OPTED_OUT: "The contact opted out (STOP); marketing templates are refused.",
+  INVALID_API_KEY: "Missing, malformed, or revoked API key.",
+  INSUFFICIENT_SCOPE: "API key is valid but lacks the route's scope.",
+  NOT_FOUND: "Does not exist OR belongs to a different WABA.",
+  PHONE_NOT_FOUND: "phoneNumberId does not belong to the WABA tied to this API key.",
+  TEMPLATE_NOT_FOUND: "No template with that name exists on the WABA tied to this API key.",
+  IDEMPOTENCY_KEY_IN_USE: "A request with this Idempotency-Key is still in flight.",
+  IDEMPOTENCY_KEY_REUSED: "This Idempotency-Key was used with a different request body.",
+  ALREADY_EXISTS: "A resource with that identity already exists.",
+  PAYLOAD_TOO_LARGE: "Request body over the size cap.",
+  UNSUPPORTED_MEDIA_TYPE: "Body must be application/json.",
+  RATE_LIMITED: "Plan rate limit exceeded. Retry after `Retry-After` seconds.",
+  INTERNAL: "Unexpected error; quote the request id.",
+  META_UPSTREAM_ERROR: "Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id.",
+};
+
+/** OpenAPI responses for the given error codes, grouped by status, each listing its codes. */
+export function errorResponses(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } }; headers?: object }> = {};
+  for (const [status, list] of byStatus) {
+    out[status] = {
+      description: list.map((code) => `\`${code}\`: ${DESCRIBE[code] ?? code}`).join("\n\n"),
+      content: { "application/json": { schema: ErrorSchema } },
+      ...(status === 429
+        ? { headers: { ...RATE_LIMIT_HEADERS, "Retry-After": { description: "Seconds until the blocking window resets", schema: { type: "integer" } } } }
+        : {}),
+    };
+  }
+  return out;
+}
+
+/** The errors every authenticated route can answer. */
+export const AUTH_ERRORS: ErrorCode[] = ["INVALID_API_KEY", "INSUFFICIENT_SCOPE", "RATE_LIMITED", "PAYLOAD_TOO_LARGE", "INTERNAL"];

@@ -1,0 +1,18 @@
+import type { Env } from "../env";
+import { queueKind, type QueueKind } from "./queue-names";
+
+type Consumer = (batch: MessageBatch<any>, env: Env, ctx: ExecutionContext) => Promise<void>;
+
+const CONSUMERS: Partial<Record<QueueKind, Consumer>> = {};
+
+/** The Worker's one queue() entry: hands each batch to the consumer of the queue it came from. */
+export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {
+  const kind = queueKind(batch.queue);
+  const consumer = kind ? CONSUMERS[kind] : undefined;
+  if (!consumer) {
+    console.error(JSON.stringify({ level: "error", msg: "no consumer for queue", queue: batch.queue }));
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  await consumer(batch, env, ctx);
+}

@@ -1,0 +1,2 @@
+/** A verified Meta webhook body, queued for idempotent processing. */
+export type MetaEventJob = { body: string; receivedAt: number };

@@ -1,0 +1,2 @@
+/** One delivery of one event to one integrator endpoint. */
+export type WebhookDeliveryJob = { deliveryId: string };

@@ -1,0 +1,78 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env";
+import { ApiError } from "../../errors";
+import * as provisioning from "../../provisioning/provisioning";
+import type * as routes from "./admin.routes";
+
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const withIso = <T extends { createdAt: number }>(row: T): Omit<T, "createdAt"> & { createdAt: string } => ({ ...row, createdAt: iso(row.createdAt) });
+const keyOut = <T extends { createdAt: number; revokedAt: number | null }>(k: T): Omit<T, "createdAt" | "revokedAt"> & { createdAt: string; revokedAt: string | null } =>
+  ({ ...k, createdAt: iso(k.createdAt), revokedAt: isoOrNull(k.revokedAt) });
+const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not found`);
+
+export const createWorkspace: RouteHandler<typeof routes.createWorkspace, AppEnv> = async (c) => {
+  const row = await provisioning.createWorkspace(c.var.db, c.req.valid("json"));
+  return c.json(withIso(row), 201);
+};
+
+export const listWorkspaces: RouteHandler<typeof routes.listWorkspaces, AppEnv> = async (c) => {
+  const rows = await provisioning.listWorkspaces(c.var.db);
+  return c.json({ data: rows.map(withIso) }, 200);
+};
+
+export const updateWorkspace: RouteHandler<typeof routes.updateWorkspace, AppEnv> = async (c) => {
+  const row = await provisioning.updateWorkspace(c.var.db, c.env, c.req.valid("param").id, c.req.valid("json"));
+  if (!row) throw notFound("Workspace");
+  return c.json(withIso(row), 200);
+};
+
+export const createWaba: RouteHandler<typeof routes.createWaba, AppEnv> = async (c) => {
+  const result = await provisioning.createWaba(c.var.db, c.env, c.req.valid("json"));
+  if (result.kind === "no_workspace") throw notFound("Workspace");
+  if (result.kind === "duplicate") throw new ApiError("ALREADY_EXISTS", "metaWabaId is already registered");
+  return c.json(withIso(result.waba), 201);
+};
+
+export const listWabas: RouteHandler<typeof routes.listWabas, AppEnv> = async (c) => {
+  const rows = await provisioning.listWabas(c.var.db, c.req.valid("query").workspaceId);
+  return c.json({ data: rows.map(withIso) }, 200);
+};
+
+export const updateWaba: RouteHandler<typeof routes.updateWaba, AppEnv> = async (c) => {
+  const row = await provisioning.updateWaba(c.var.db, c.env, c.req.valid("param").id, c.req.valid("json"));
+  if (!row) throw notFound("WABA");
+  return c.json(withIso(row), 200);
+};
+
+export const addPhoneNumber: RouteHandler<typeof routes.addPhoneNumber, AppEnv> = async (c) => {
+  const result = await provisioning.addPhoneNumber(c.var.db, { wabaId: c.req.valid("param").id, ...c.req.valid("json") });
+  if (result.kind === "no_waba") throw notFound("WABA");
+  if (result.kind === "duplicate") throw new ApiError("ALREADY_EXISTS", "metaPhoneNumberId is already registered");
+  return c.json(withIso(result.phoneNumber), 201);
+};
+
+export const listPhoneNumbers: RouteHandler<typeof routes.listPhoneNumbers, AppEnv> = async (c) => {
+  const rows = await provisioning.listPhoneNumbers(c.var.db, c.req.valid("param").id);
+  return c.json({ data: rows.map(withIso) }, 200);
+};
+
+export const createKey: RouteHandler<typeof routes.createKey, AppEnv> = async (c) => {
+  const key = await provisioning.createApiKey(c.var.db, c.env, c.req.valid("json"));
+  if (!key) throw notFound("WABA");
+  return c.json(keyOut(key), 201);
+};
+
+export const listKeys: RouteHandler<typeof routes.listKeys, AppEnv> = async (c) => {
+  const { cursor, limit, ...filter } = c.req.valid("query");
+  const rows = await provisioning.listApiKeys(c.var.db, { ...filter, after: cursor, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  return c.json({ data: page.map(keyOut), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null }, 200);
+};
+
+export const revokeKey: RouteHandler<typeof routes.revokeKey, AppEnv> = async (c) => {
+  const key = await provisioning.revokeApiKey(c.var.db, c.env, c.req.valid("param").id);
+  if (!key) throw notFound("API key");
+  return c.json(keyOut(key), 200);
+};

@@ -1,0 +1,16 @@
+import { createRouter } from "../router";
+import * as h from "./admin.handlers";
+import * as r from "./admin.routes";
+
+export const adminRouter = createRouter()
+  .openapi(r.createWorkspace, h.createWorkspace)
+  .openapi(r.listWorkspaces, h.listWorkspaces)
+  .openapi(r.updateWorkspace, h.updateWorkspace)
+  .openapi(r.createWaba, h.createWaba)
+  .openapi(r.listWabas, h.listWabas)
+  .openapi(r.updateWaba, h.updateWaba)
+  .openapi(r.addPhoneNumber, h.addPhoneNumber)
+  .openapi(r.listPhoneNumbers, h.listPhoneNumbers)
+  .openapi(r.createKey, h.createKey)
+  .openapi(r.listKeys, h.listKeys)
+  .openapi(r.revokeKey, h.revokeKey);

@@ -1,0 +1,121 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { SCOPES } from "../../auth/scopes";
+import { PLANS } from "../../db/schema";
+import { errorResponses } from "../../errors";
+import { requireAdmin } from "../../middleware/admin-auth";
+
+// Operator-only provisioning. Hidden from the public /v1/openapi.json; used by `npm run admin`.
+
+const IdParam = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, "must be a 24-character hex id") });
+const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } }, required: true as const });
+const ok = <T extends z.ZodTypeAny>(schema: T, description = "OK") => ({ description, content: { "application/json": { schema } } });
+const ADMIN_ERRORS = errorResponses("VALIDATION_FAILED", "INVALID_ADMIN_TOKEN", "NOT_FOUND", "ALREADY_EXISTS", "PAYLOAD_TOO_LARGE", "INTERNAL");
+const base = { hide: true, tags: ["Admin"], middleware: requireAdmin };
+
+const Iso = z.string();
+export const WorkspaceSchema = z.object({ id: z.string(), name: z.string(), plan: z.enum(PLANS), createdAt: Iso });
+export const WabaSchema = z.object({ id: z.string(), workspaceId: z.string(), metaWabaId: z.string(), name: z.string(), createdAt: Iso });
+export const PhoneNumberSchema = z.object({ id: z.string(), wabaId: z.string(), metaPhoneNumberId: z.string(), displayPhoneNumber: z.string(), isDefault: z.boolean(), createdAt: Iso });
+export const KeySchema = z.object({
+  id: z.string(), name: z.string(), prefix: z.string(), mode: z.enum(["live", "test"]), workspaceId: z.string(), wabaId: z.string(),
+  scopes: z.array(z.enum(SCOPES)), planOverride: z.enum(PLANS).nullable(), createdAt: Iso, revokedAt: Iso.nullable(),
+});
+export const CreatedKeySchema = KeySchema.extend({ secret: z.string().openapi({ description: "Shown once. Store it now." }) });
+
+const metaId = z.string().regex(/^\d{5,20}$/, "must be Meta's numeric id");
+
+export const createWorkspace = createRoute({
+  ...base, method: "post", path: "/admin/workspaces",
+  request: { body: json(z.object({ name: z.string().min(1).max(120), plan: z.enum(PLANS).default("starter") }).strict()) },
+  responses: { 201: ok(WorkspaceSchema, "Created"), ...ADMIN_ERRORS },
+});
+
+export const listWorkspaces = createRoute({
+  ...base, method: "get", path: "/admin/workspaces",
+  responses: { 200: ok(z.object({ data: z.array(WorkspaceSchema) })), ...ADMIN_ERRORS },
+});
+
+export const updateWorkspace = createRoute({
+  ...base, method: "patch", path: "/admin/workspaces/{id}",
+  request: {
+    params: IdParam,
+    body: json(z.object({ name: z.string().min(1).max(120).optional(), plan: z.enum(PLANS).optional() }).strict()),
+  },
+  responses: { 200: ok(WorkspaceSchema), ...ADMIN_ERRORS },
+});
+
+export const createWaba = createRoute({
+  ...base, method: "post", path: "/admin/wabas",
+  request: {
+    body: json(z.object({
+      workspaceId: IdParam.shape.id,
+      metaWabaId: metaId,
+      name: z.string().min(1).max(120),
+      accessToken: z.string().min(10).max(1024).openapi({ description: "Meta system-user token; stored encrypted, never returned" }),
+    }).strict()),
+  },
+  responses: { 201: ok(WabaSchema, "Created"), ...ADMIN_ERRORS },
+});
+
+export const listWabas = createRoute({
+  ...base, method: "get", path: "/admin/wabas",
+  request: { query: z.object({ workspaceId: IdParam.shape.id.optional() }) },
+  responses: { 200: ok(z.object({ data: z.array(WabaSchema) })), ...ADMIN_ERRORS },
+});
+
+export const updateWaba = createRoute({
+  ...base, method: "patch", path: "/admin/wabas/{id}",
+  request: {
+    params: IdParam,
+    body: json(z.object({ name: z.string().min(1).max(120).optional(), accessToken: z.string().min(10).max(1024).optional() }).strict()),
+  },
+  responses: { 200: ok(WabaSchema), ...ADMIN_ERRORS },
+});
+
+export const addPhoneNumber = createRoute({
+  ...base, method: "post", path: "/admin/wabas/{id}/phone-numbers",
+  request: {
+    params: IdParam,
+    body: json(z.object({ metaPhoneNumberId: metaId, displayPhoneNumber: z.string().min(3).max(32), isDefault: z.boolean().optional() }).strict()),
+  },
+  responses: { 201: ok(PhoneNumberSchema, "Created"), ...ADMIN_ERRORS },
+});
+
+export const listPhoneNumbers = createRoute({
+  ...base, method: "get", path: "/admin/wabas/{id}/phone-numbers",
+  request: { params: IdParam },
+  responses: { 200: ok(z.object({ data: z.array(PhoneNumberSchema) })), ...ADMIN_ERRORS },
+});
+
+export const createKey = createRoute({
+  ...base, method: "post", path: "/admin/keys",
+  request: {
+    body: json(z.object({
+      wabaId: IdParam.shape.id,
+      name: z.string().min(1).max(120),
+      scopes: z.array(z.enum(SCOPES)).min(1),
+      mode: z.enum(["live", "test"]).default("live"),
+      planOverride: z.enum(PLANS).optional(),
+    }).strict()),
+  },
+  responses: { 201: ok(CreatedKeySchema, "Created; the secret is shown only here"), ...ADMIN_ERRORS },
+});
+
+export const listKeys = createRoute({
+  ...base, method: "get", path: "/admin/keys",
+  request: {
+    query: z.object({
+      workspaceId: IdParam.shape.id.optional(),
+      wabaId: IdParam.shape.id.optional(),
+      cursor: IdParam.shape.id.optional(),
+      limit: z.coerce.number().int().min(1).max(100).default(100),
+    }),
+  },
+  responses: { 200: ok(z.object({ data: z.array(KeySchema), nextCursor: z.string().nullable() })), ...ADMIN_ERRORS },
+});
+
+export const revokeKey = createRoute({
+  ...base, method: "post", path: "/admin/keys/{id}/revoke",
+  request: { params: IdParam },
+  responses: { 200: ok(KeySchema), ...ADMIN_ERRORS },
+});

@@ -1,0 +1,33 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { SCOPES } from "../../auth/scopes";
+import { PLANS } from "../../db/schema";
+import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
+import { requireScope } from "../../middleware/authenticate";
+import { bearerSecurity } from "../router";
+
+export const KeyInfoSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().openapi({ description: "First characters of the key, for telling keys apart" }),
+    scopes: z.array(z.enum(SCOPES)),
+    plan: z.enum(PLANS),
+    rateLimit: z.object({ perMinute: z.number().int(), burst: z.number().int(), burstWindowSeconds: z.literal(10) }),
+    waba: z.object({ id: z.string(), metaWabaId: z.string(), name: z.string() }),
+    createdAt: z.string().datetime(),
+  })
+  .openapi("KeyInfo");
+
+export const getKey = createRoute({
+  method: "get",
+  path: "/v1/key",
+  tags: ["Authentication"],
+  summary: "Describe the calling API key",
+  description: "Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key.",
+  security: bearerSecurity,
+  middleware: requireScope(null),
+  responses: {
+    200: { description: "The calling key", headers: rateLimitHeaders, content: { "application/json": { schema: KeyInfoSchema } } },
+    ...errorResponses(...AUTH_ERRORS),
+  },
+});

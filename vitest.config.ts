@@ -1,0 +1,58 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { buildSync } from "esbuild";
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+// The Cloud API emulator runs as a real auxiliary Worker beside the API under test, with service
+// bindings both ways as in `npm run dev`. Auxiliary Workers must be plain JavaScript, so bundle it first.
+const emulatorBundle = path.join(import.meta.dirname, ".test-build/emulator.mjs");
+buildSync({
+  entryPoints: [path.join(import.meta.dirname, "emulator/src/index.ts")],
+  outfile: emulatorBundle,
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "import"],
+  external: ["cloudflare:*"],
+  logLevel: "warning",
+});
+
+/** The name vitest-pool-workers gives the Worker under test (project name "api"). */
+const API_WORKER = "vitest-pool-workers-runner-api";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        main: "./src/index.ts",
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            RELAY_BACKOFF_BASE_SECONDS: "0",
+            SEND_WAIT_BUDGET_MS: "5000",
+          },
+          workers: [
+            {
+              name: "wbiz-meta-emulator",
+              modules: true,
+              scriptPath: emulatorBundle,
+              compatibilityDate: "2026-04-20",
+              bindings: { META_APP_SECRET: "demo-meta-app-secret-local-only", WEBHOOK_PATH: "/meta/webhook", DEFAULT_GRAPH_VERSION: "v24.0" },
+              serviceBindings: { API: API_WORKER },
+            },
+          ],
+        },
+      }),
+    ],
+    test: {
+      name: "api",
+      include: ["test/**/*.test.ts"],
+      setupFiles: ["./test/setup/apply-migrations.ts"],
+      testTimeout: 20_000,
+    },
+  };
+});
