@@ -34,6 +34,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             RELAY_BACKOFF_BASE_SECONDS: "0",
             SEND_WAIT_BUDGET_MS: "5000",
+            META_TIMEOUT_MS: "1500",
           },
           workers: [
             {

@@ -4,7 +4,11 @@ import { ApiError, errorResponse, onError } from "./errors";
 import { allowedMethods } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
 import { adminRouter } from "./routes/admin/admin.index";
+import { contactsRouter } from "./routes/contacts/contacts.index";
+import { conversationsRouter } from "./routes/conversations/conversations.index";
 import { keyRouter } from "./routes/key/key.index";
+import { messagesRouter } from "./routes/messages/messages.index";
+import { templatesRouter } from "./routes/templates/templates.index";
 import { createRouter } from "./routes/router";
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -31,6 +35,10 @@ export function createApp() {
   });
 
   app.route("/", keyRouter);
+  app.route("/", templatesRouter);
+  app.route("/", contactsRouter);
+  app.route("/", conversationsRouter);
+  app.route("/", messagesRouter);
   app.route("/", adminRouter);
 
   app.doc31("/v1/openapi.json", {

@@ -22,6 +22,8 @@ export interface Env {
   ENVIRONMENT: string;
   /** how long a send route waits for Meta's answer before replying 202 (ms) */
   SEND_WAIT_BUDGET_MS?: string;
+  /** how long the relay waits for Meta before treating the call as a (retryable) timeout (ms) */
+  META_TIMEOUT_MS?: string;
   /** base of the relay's exponential backoff (seconds) */
   RELAY_BACKOFF_BASE_SECONDS?: string;
   /** "true": add Server-Timing with D1 query and Durable Object call counts (local dev and benchmarks) */

@@ -1,4 +1,13 @@
+import { database } from "./db/client";
 import type { Env } from "./env";
+import { syncAllTemplates } from "./templates/sync-templates";
 
-/** Cron Triggers: see wrangler.toml [triggers]. */
-export async function runScheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext): Promise<void> {}
+/** Cron Triggers (wrangler.toml [triggers]): mirror every WABA's templates from Meta. */
+export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+  const results = await syncAllTemplates(database(env.DB), env);
+  const failed = results.filter((r) => r.result.kind !== "synced");
+  for (const { wabaId, result } of failed) {
+    console.warn(JSON.stringify({ level: "warn", job: "templates.sync", cron: controller.cron, wabaId, result }));
+  }
+  console.log(JSON.stringify({ level: "info", job: "templates.sync", cron: controller.cron, wabas: results.length, failed: failed.length }));
+}

@@ -62,7 +62,7 @@ const demoPeople: Person[] = [
   },
   { name: "Sara Khan", phone: "+971501234567", tags: ["uae"], fields: { city: "Dubai" }, optedIn: false },
   { name: "Liam O'Brien", phone: "+353861234567", tags: ["eu"], fields: {} },
-  { name: "Carlos Díaz", phone: "+5215512345678", tags: ["mx", "vip"], fields: { city: "CDMX" } },
+  { name: "Carlos Díaz", phone: "+525512345678", tags: ["mx", "vip"], fields: { city: "CDMX" } },
   { name: "Yuki Tanaka", phone: "+819012345678", tags: [], fields: { city: "Tokyo" } },
   { name: "Chloé Martin", phone: "+33612345678", email: "chloe@example.fr", tags: ["eu"], fields: {} },
   { name: "Wei Chen", phone: "+8613812345678", tags: ["cn"], fields: {} },
@@ -70,7 +70,7 @@ const demoPeople: Person[] = [
 
 const otherPeople: Person[] = [
   {
-    name: "Ada Lovelace", phone: "+447700900123", tags: ["vip"], fields: {},
+    name: "Ada Lovelace", phone: "+447911123456", tags: ["vip"], fields: {},
     conversation: { status: "open", unread: 1, messages: [{ dir: "in", kind: "text", body: "Hello Globex", minsAgo: 40, status: "delivered" }] },
   },
 ];

@@ -2,6 +2,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { KeyRecord } from "../auth/key-record";
 import { loadKeyRecord } from "../auth/load-key-record";
+import type { SendOutcome } from "../messages/outcome";
+import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type IdempotencyClaim, type StoredResponse } from "./idempotency-store";
 import { PLAN_LIMITS } from "../rate-limit/plans";
 import { decide, EMPTY_WINDOWS, type RateDecision, type Windows } from "../rate-limit/windows";
 
@@ -9,16 +11,23 @@ export type Admission = { kind: "invalid" } | { kind: "ok"; key: KeyRecord; rate
 
 /** Re-read the key from D1 at least this often even without an explicit invalidate(). */
 const KEY_CACHE_TTL_MS = 60_000;
+/** An outcome that arrives before its route starts waiting is kept this long. */
+const EARLY_OUTCOME_TTL_MS = 60_000;
 
 /**
  * One object per API key (named by the key's hash). It is the single writer of the key's rate-limit
  * windows, so admission is exact under any concurrency, and it caches the key record so a warm key
  * costs one call here and no D1 query. Admin changes (revoke, plan, create) call invalidate().
+ *
+ * It is also where a send route waits for the relay's answer (awaitOutcome / deliverOutcome: a push,
+ * no polling) and where the key's Idempotency-Key records live.
  */
 export class KeyGate extends DurableObject<Env> {
   #record?: { value: KeyRecord | null; loadedAt: number };
   #loading?: Promise<KeyRecord | null>;
   #generation = 0;
+  #waiters = new Map<string, (outcome: SendOutcome) => void>();
+  #early = new Map<string, { outcome: SendOutcome; at: number }>();
 
   /** Authenticates the key and, if valid, takes one request from both rate-limit windows. */
   async admit(keyHash: string): Promise<Admission> {
@@ -38,6 +47,55 @@ export class KeyGate extends DurableObject<Env> {
     this.#record = undefined;
     this.#loading = undefined;
     this.#generation++;
+  }
+
+  /** Resolves with the send's outcome once the relay reports it, or null after timeoutMs. */
+  async awaitOutcome(messageId: string, timeoutMs: number): Promise<SendOutcome | null> {
+    const early = this.#early.get(messageId);
+    if (early) {
+      this.#early.delete(messageId);
+      return early.outcome;
+    }
+    return new Promise<SendOutcome | null>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiters.delete(messageId);
+        resolve(null);
+      }, timeoutMs);
+      this.#waiters.set(messageId, (outcome) => {
+        clearTimeout(timer);
+        this.#waiters.delete(messageId);
+        resolve(outcome);
+      });
+    });
+  }
+
+  async deliverOutcome(messageId: string, outcome: SendOutcome): Promise<void> {
+    const waiter = this.#waiters.get(messageId);
+    if (waiter) return waiter(outcome);
+    const now = Date.now();
+    for (const [id, entry] of this.#early) if (now - entry.at > EARLY_OUTCOME_TTL_MS) this.#early.delete(id);
+    this.#early.set(messageId, { outcome, at: now });
+  }
+
+  async claimIdempotencyKey(key: string, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
+    const claim = claimIdempotencyKey(this.ctx.storage.kv, key, fingerprint, Date.now(), leaseMs);
+    if (claim.kind === "claimed" && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + 60 * 60_000);
+    }
+    return claim;
+  }
+
+  async completeIdempotencyKey(key: string, fingerprint: string, response: StoredResponse): Promise<void> {
+    completeIdempotencyKey(this.ctx.storage.kv, key, fingerprint, response, Date.now());
+  }
+
+  async releaseIdempotencyKey(key: string, fingerprint: string): Promise<void> {
+    releaseIdempotencyKey(this.ctx.storage.kv, key, fingerprint);
+  }
+
+  override async alarm(): Promise<void> {
+    const remaining = purgeExpiredIdempotencyKeys(this.ctx.storage.kv, Date.now());
+    if (remaining > 0) await this.ctx.storage.setAlarm(Date.now() + 60 * 60_000);
   }
 
   async #key(keyHash: string): Promise<KeyRecord | null> {

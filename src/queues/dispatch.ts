@@ -1,9 +1,14 @@
 import type { Env } from "../env";
+import { failDeadSends } from "../relay/dead-letters";
+import { relaySends } from "../relay/relay-sends";
 import { queueKind, type QueueKind } from "./queue-names";
 
 type Consumer = (batch: MessageBatch<any>, env: Env, ctx: ExecutionContext) => Promise<void>;
 
-const CONSUMERS: Partial<Record<QueueKind, Consumer>> = {};
+const CONSUMERS: Partial<Record<QueueKind, Consumer>> = {
+  sends: relaySends,
+  "sends-dlq": failDeadSends,
+};
 
 /** The Worker's one queue() entry: hands each batch to the consumer of the queue it came from. */
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext): Promise<void> {

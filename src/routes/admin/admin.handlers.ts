@@ -2,6 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import * as provisioning from "../../provisioning/provisioning";
+import { syncTemplates as syncWabaTemplates } from "../../templates/sync-templates";
 import type * as routes from "./admin.routes";
 
 
@@ -75,4 +76,13 @@ export const revokeKey: RouteHandler<typeof routes.revokeKey, AppEnv> = async (c
   const key = await provisioning.revokeApiKey(c.var.db, c.env, c.req.valid("param").id);
   if (!key) throw notFound("API key");
   return c.json(keyOut(key), 200);
+};
+
+export const syncTemplates: RouteHandler<typeof routes.syncTemplates, AppEnv> = async (c) => {
+  const wabaId = c.req.valid("param").id;
+  const result = await syncWabaTemplates(c.var.db, c.env, wabaId);
+  if (result.kind === "no_waba") throw notFound("WABA");
+  if (result.kind === "upstream_error") throw new ApiError("META_UPSTREAM_ERROR", result.message, result.upstream ? { upstream: result.upstream } : {});
+  const { syncedAt, ...counts } = result.summary;
+  return c.json({ wabaId, ...counts, syncedAt: iso(syncedAt) }, 200);
 };

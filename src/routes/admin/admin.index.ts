@@ -13,4 +13,5 @@ export const adminRouter = createRouter()
   .openapi(r.listPhoneNumbers, h.listPhoneNumbers)
   .openapi(r.createKey, h.createKey)
   .openapi(r.listKeys, h.listKeys)
-  .openapi(r.revokeKey, h.revokeKey);
+  .openapi(r.revokeKey, h.revokeKey)
+  .openapi(r.syncTemplates, h.syncTemplates);

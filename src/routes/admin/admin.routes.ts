@@ -119,3 +119,20 @@ export const revokeKey = createRoute({
   request: { params: IdParam },
   responses: { 200: ok(KeySchema), ...ADMIN_ERRORS },
 });
+
+export const TemplateSyncSchema = z.object({
+  wabaId: z.string(),
+  fetched: z.number().int().openapi({ description: "Templates Meta listed (all pages)" }),
+  created: z.number().int(),
+  updated: z.number().int().openapi({ description: "Changed upstream, or back after being removed" }),
+  unchanged: z.number().int(),
+  removed: z.number().int().openapi({ description: "No longer listed by Meta: marked removed and hidden from GET /v1/templates" }),
+  syncedAt: Iso,
+});
+
+export const syncTemplates = createRoute({
+  ...base, method: "post", path: "/admin/wabas/{id}/templates/sync",
+  description: "Mirror the WABA's templates from Meta now (the cron does this every 30 minutes).",
+  request: { params: IdParam },
+  responses: { 200: ok(TemplateSyncSchema), ...ADMIN_ERRORS, ...errorResponses("META_UPSTREAM_ERROR") },
+});

@@ -1,0 +1,63 @@
+import type { Env } from "../env";
+
+// The only door to Meta's Graph API. Production calls META_GRAPH_URL; local dev and tests reach the
+// Cloud API emulator through the META service binding instead.
+
+export type GraphError = {
+  message: string;
+  type?: string;
+  code: number;
+  error_subcode?: number;
+  error_data?: { messaging_product?: string; details?: string };
+  fbtrace_id?: string;
+};
+
+export type GraphResult<T> =
+  | { ok: true; status: number; data: T }
+  | { ok: false; kind: "graph"; status: number; error: GraphError }
+  | { ok: false; kind: "network"; message: string }
+  | { ok: false; kind: "timeout"; timeoutMs: number };
+
+export function graphVersion(env: Env): string {
+  return env.META_GRAPH_VERSION || "v24.0";
+}
+
+export function graphUrl(env: Env, path: string): string {
+  const base = (env.META_GRAPH_URL || "https://graph.facebook.com").replace(/\/$/, "");
+  return `${base}/${graphVersion(env)}/${path.replace(/^\//, "")}`;
+}
+
+export async function graphRequest<T>(
+  env: Env,
+  path: string,
+  opts: { method?: "GET" | "POST"; token: string; body?: unknown; timeoutMs?: number; absoluteUrl?: string },
+): Promise<GraphResult<T>> {
+  const url = opts.absoluteUrl ?? graphUrl(env, path);
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const request = new Request(url, {
+    method: opts.method ?? (opts.body === undefined ? "GET" : "POST"),
+    headers: { Authorization: `Bearer ${opts.token}`, ...(opts.body === undefined ? {} : { "Content-Type": "application/json" }) },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  let res: Response;
+  try {
+    res = env.META ? await env.META.fetch(request) : await fetch(request);
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (name === "TimeoutError" || name === "AbortError") return { ok: false, kind: "timeout", timeoutMs };
+    return { ok: false, kind: "network", message: String((err as Error)?.message ?? err) };
+  }
+  let payload: unknown;
+  try {
+    payload = await res.json();
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (name === "TimeoutError" || name === "AbortError") return { ok: false, kind: "timeout", timeoutMs };
+    payload = undefined;
+  }
+  if (res.ok && payload !== undefined) return { ok: true, status: res.status, data: payload as T };
+  const error = (payload as { error?: GraphError } | undefined)?.error;
+  if (error && typeof error.code === "number") return { ok: false, kind: "graph", status: res.status, error };
+  return { ok: false, kind: "graph", status: res.status, error: { code: res.status >= 500 ? 2 : 1, message: `HTTP ${res.status} from Graph API without an error body` } };
+}

@@ -1,0 +1,54 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+import { sendWaitBudgetMs } from "../messages/send";
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Headers of the first response that a replay repeats. */
+const REPLAYED_HEADERS = ["content-type", "preference-applied", "location"];
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * `Idempotency-Key` on sends (IETF draft-ietf-httpapi-idempotency-key-header): the first response for a
+ * key is replayed for 24 hours to the same request (same route and body bytes); the same key with a
+ * different body is 422 IDEMPOTENCY_KEY_REUSED, and while the first request is still running, 409
+ * IDEMPOTENCY_KEY_IN_USE. Keys are per API key. 5xx responses are not kept, so the client may retry.
+ */
+export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return next();
+  if (!KEY_PATTERN.test(key)) {
+    throw new ApiError("VALIDATION_FAILED", "Idempotency-Key: must be 1–255 visible ASCII characters", {
+      details: [{ field: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }],
+    });
+  }
+  const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  const gate = c.var.gate;
+  c.var.counters.durableObject++;
+  const claim = await gate.claimIdempotencyKey(key, fingerprint, sendWaitBudgetMs(c.env) + 30_000);
+  if (claim.kind === "replay") {
+    c.header("Idempotent-Replayed", "true");
+    return c.body(claim.response.body, claim.response.status as 200, claim.response.headers);
+  }
+  if (claim.kind === "mismatch") throw new ApiError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body");
+  if (claim.kind === "in_flight") {
+    throw new ApiError("IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still being processed; retry shortly", { headers: { "Retry-After": "1" } });
+  }
+
+  await next();
+  c.var.counters.durableObject++;
+  if (c.res.status >= 500) {
+    await gate.releaseIdempotencyKey(key, fingerprint);
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = c.res.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  await gate.completeIdempotencyKey(key, fingerprint, { status: c.res.status, body: await c.res.clone().text(), headers });
+});

@@ -1,0 +1,43 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import * as read from "../../contacts/read-contacts";
+import * as write from "../../contacts/write-contacts";
+import type { Contact } from "../../contacts/read-contacts";
+import type { AppEnv } from "../../env";
+import { ApiError } from "../../errors";
+import { iso, isResourceId } from "../../schemas/common";
+import type * as routes from "./contacts.routes";
+
+const out = (c: Contact) => ({ ...c, createdAt: iso(c.createdAt) });
+// one answer for unknown, foreign and malformed ids
+const notFound = () => new ApiError("NOT_FOUND", "Contact not found");
+
+export const listContacts: RouteHandler<typeof routes.listContacts, AppEnv> = async (c) => {
+  const q = c.req.valid("query");
+  const page = await read.listContacts(c.var.db, c.var.key.wabaId, { search: q.search, tag: q.tag, optedIn: q.optedIn, after: q.cursor, limit: q.limit });
+  return c.json({ data: page.items.map(out), nextCursor: page.nextCursor }, 200);
+};
+
+export const createContact: RouteHandler<typeof routes.createContact, AppEnv> = async (c) => {
+  const { created, contact } = await write.upsertContact(c.var.db, c.var.key.wabaId, c.req.valid("json"));
+  return created ? c.json(out(contact), 201) : c.json(out(contact), 200);
+};
+
+export const getContact: RouteHandler<typeof routes.getContact, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const contact = isResourceId(id) ? await read.getContact(c.var.db, c.var.key.wabaId, id) : null;
+  if (!contact) throw notFound();
+  return c.json(out(contact), 200);
+};
+
+export const updateContact: RouteHandler<typeof routes.updateContact, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const patch = c.req.valid("json");
+  if (!isResourceId(id)) throw notFound();
+  const result = await write.patchContact(c.var.db, c.var.key.wabaId, id, patch);
+  if (result.kind === "not_found") throw notFound();
+  if (result.kind === "too_many_custom_fields") {
+    const message = `would leave the contact with ${result.count} custom fields; the limit is ${write.MAX_CUSTOM_FIELDS} (send null to remove a field)`;
+    throw new ApiError("VALIDATION_FAILED", `customFields: ${message}`, { details: [{ field: "customFields", message }] });
+  }
+  return c.json(out(result.contact), 200);
+};

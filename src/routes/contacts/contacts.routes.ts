@@ -1,0 +1,74 @@
+import { createRoute } from "@hono/zod-openapi";
+import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
+import { requireScope } from "../../middleware/authenticate";
+import { PathId } from "../../schemas/common";
+import { bearerSecurity } from "../router";
+import { ContactPage, ContactSchema, CreateContactBody, ListContactsQuery, UpdateContactBody } from "./contacts.schemas";
+
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+
+export const listContacts = createRoute({
+  method: "get",
+  path: "/v1/contacts",
+  tags: ["Contacts"],
+  summary: "List contacts",
+  description: "Cursor-paginated contact list, oldest first, with optional search, tag and opt-in filters.",
+  security: bearerSecurity,
+  middleware: requireScope("contacts:read"),
+  request: { query: ListContactsQuery },
+  responses: {
+    200: { description: "One page of contacts; nextCursor is null on the last page", headers: rateLimitHeaders, content: json(ContactPage) },
+    ...errorResponses("VALIDATION_FAILED", ...AUTH_ERRORS),
+  },
+});
+
+export const createContact = createRoute({
+  method: "post",
+  path: "/v1/contacts",
+  tags: ["Contacts"],
+  summary: "Create a contact",
+  description:
+    "Create a contact — or, on phone collision, return the existing contact (idempotent upsert by phone). " +
+    "The phone is normalised to E.164 first, so +91 98123 45678 and +919812345678 are one contact. " +
+    "An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it.",
+  security: bearerSecurity,
+  middleware: requireScope("contacts:write"),
+  request: { body: { content: json(CreateContactBody), required: true } },
+  responses: {
+    200: { description: "A contact with this phone already existed; it is returned unchanged", headers: rateLimitHeaders, content: json(ContactSchema) },
+    201: { description: "Created", headers: rateLimitHeaders, content: json(ContactSchema) },
+    ...errorResponses("VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE", ...AUTH_ERRORS),
+  },
+});
+
+export const getContact = createRoute({
+  method: "get",
+  path: "/v1/contacts/{id}",
+  tags: ["Contacts"],
+  summary: "Get a contact",
+  description: "Fetch one contact by id. Unknown, malformed and other WABAs' ids all answer 404, so probing for foreign ids leaks nothing.",
+  security: bearerSecurity,
+  middleware: requireScope("contacts:read"),
+  request: { params: PathId },
+  responses: {
+    200: { description: "The contact", headers: rateLimitHeaders, content: json(ContactSchema) },
+    ...errorResponses("NOT_FOUND", ...AUTH_ERRORS),
+  },
+});
+
+export const updateContact = createRoute({
+  method: "patch",
+  path: "/v1/contacts/{id}",
+  tags: ["Contacts"],
+  summary: "Update a contact",
+  description:
+    "Partial update — supply only the fields you want to change. Tags fully replace the current set; customFields shallow-merge " +
+    "(a null value removes a field). All changes apply together or not at all. An empty body changes nothing and returns the contact.",
+  security: bearerSecurity,
+  middleware: requireScope("contacts:write"),
+  request: { params: PathId, body: { content: json(UpdateContactBody), required: true } },
+  responses: {
+    200: { description: "The updated contact", headers: rateLimitHeaders, content: json(ContactSchema) },
+    ...errorResponses("VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "NOT_FOUND", ...AUTH_ERRORS),
+  },
+});

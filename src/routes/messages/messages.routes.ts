@@ -1,0 +1,122 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AUTH_ERRORS, errorResponses, rateLimitHeaders, type ErrorCode } from "../../errors";
+import { idempotency } from "../../middleware/idempotency";
+import { requireScope } from "../../middleware/authenticate";
+import { IsoDateTime, PathId } from "../../schemas/common";
+import { bearerSecurity } from "../router";
+import {
+  SendAccepted,
+  SendInteractiveBody,
+  SendLocationBody,
+  SendMediaBody,
+  SendQueued,
+  SendTemplateBody,
+  SendTextBody,
+} from "./messages.schemas";
+
+const SEND_HEADERS = z.object({
+  "idempotency-key": z.string().optional().openapi({
+    description: "Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE.",
+    example: "order-4827-shipped",
+  }),
+  prefer: z.string().optional().openapi({
+    description: "`respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202.",
+    example: "respond-async",
+  }),
+});
+
+const SEND_ERRORS: ErrorCode[] = [...AUTH_ERRORS, "VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "PHONE_NOT_FOUND", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED", "META_UPSTREAM_ERROR"];
+
+function sendRoute<T extends z.ZodTypeAny>(path: string, summary: string, description: string, body: T, extraErrors: ErrorCode[]) {
+  return createRoute({
+    method: "post",
+    path,
+    tags: ["Messages"],
+    summary,
+    description,
+    security: bearerSecurity,
+    middleware: [requireScope("messages:send"), idempotency] as const,
+    request: { headers: SEND_HEADERS, body: { content: { "application/json": { schema: body } }, required: true } },
+    responses: {
+      200: { description: "Meta accepted the send. Correlate the wamid with delivery webhooks.", headers: rateLimitHeaders, content: { "application/json": { schema: SendAccepted } } },
+      202: {
+        description: "Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks.",
+        headers: rateLimitHeaders,
+        content: { "application/json": { schema: SendQueued } },
+      },
+      ...errorResponses(...SEND_ERRORS, ...extraErrors),
+    },
+  });
+}
+
+export const sendText = sendRoute(
+  "/v1/messages/text",
+  "Send a text message",
+  "Send a freeform text message inside the active 24-hour service window.",
+  SendTextBody,
+  ["OUTSIDE_24H_WINDOW"],
+);
+
+export const sendTemplate = sendRoute(
+  "/v1/messages/template",
+  "Send a template message",
+  "Send an approved WhatsApp template. Works any time, including outside the 24-hour window. A MARKETING template to a contact who opted out (STOP) is refused with CONTACT_OPTED_OUT.",
+  SendTemplateBody,
+  ["TEMPLATE_NOT_APPROVED", "TEMPLATE_LANGUAGE_MISMATCH", "TEMPLATE_VARIABLE_COUNT_MISMATCH", "TEMPLATE_NOT_FOUND", "CONTACT_OPTED_OUT"],
+);
+
+export const sendMedia = sendRoute(
+  "/v1/messages/media",
+  "Send a media message",
+  "Send an image, video, document, audio or sticker by Meta media id or HTTPS link (exactly one).",
+  SendMediaBody,
+  ["MEDIA_FETCH_FAILED", "OUTSIDE_24H_WINDOW"],
+);
+
+export const sendInteractive = sendRoute(
+  "/v1/messages/interactive",
+  "Send an interactive message",
+  "Send reply buttons (up to 3) or a list menu (up to 10 sections, at most 10 rows in total). The list's button is labelled “Choose”.",
+  SendInteractiveBody,
+  ["INTERACTIVE_LIMITS", "OUTSIDE_24H_WINDOW"],
+);
+
+export const sendLocation = sendRoute(
+  "/v1/messages/location",
+  "Send a location pin",
+  "Send a tappable location pin inside the 24-hour window.",
+  SendLocationBody,
+  ["OUTSIDE_24H_WINDOW"],
+);
+
+export const MessageStatusSchema = z
+  .object({
+    id: z.string(),
+    wamid: z.string().nullable(),
+    status: z.enum(["queued", "sending", "sent", "delivered", "read", "failed", "received"]),
+    kind: z.string(),
+    to: z.string().openapi({ example: "+919812345678" }),
+    phoneNumberId: z.string(),
+    body: z.string().nullable(),
+    error: z
+      .object({ source: z.enum(["meta", "relay"]), code: z.number().int().nullable(), subcode: z.number().int().optional(), message: z.string(), details: z.string().optional(), fbtraceId: z.string().optional() })
+      .nullable(),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  })
+  .openapi("MessageStatus");
+
+export const getMessage = createRoute({
+  method: "get",
+  path: "/v1/messages/{id}",
+  tags: ["Messages"],
+  summary: "Get a sent message's status",
+  description: "Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.",
+  security: bearerSecurity,
+  middleware: requireScope("messages:send"),
+  request: { params: PathId },
+  responses: {
+    200: { description: "The message", headers: rateLimitHeaders, content: { "application/json": { schema: MessageStatusSchema } } },
+    ...errorResponses(...AUTH_ERRORS, "NOT_FOUND"),
+  },
+});

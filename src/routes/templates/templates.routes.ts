@@ -1,0 +1,67 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
+import { requireScope } from "../../middleware/authenticate";
+import { pageLimit, ResourceId } from "../../schemas/common";
+import { Page } from "../../schemas/page";
+import { bearerSecurity } from "../router";
+
+export const TEMPLATE_STATUS_FILTERS = ["approved", "pending", "rejected"] as const;
+
+export const ListTemplatesQuery = z.object({
+  status: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(TEMPLATE_STATUS_FILTERS, { error: "must be approved, pending or rejected" }))
+    .optional()
+    .openapi({ type: "string", enum: [...TEMPLATE_STATUS_FILTERS], description: "Filter by Meta-approval state. Default returns all.", example: "approved" }),
+  category: z
+    .string()
+    .regex(/^[A-Za-z_]{1,32}$/, "must be a template category: utility, marketing or authentication")
+    .transform((s) => s.toUpperCase())
+    .optional()
+    .openapi({ type: "string", description: "Filter by template category (utility, marketing, authentication); case-insensitive.", example: "utility" }),
+  language: z.string().min(1).max(16).optional().openapi({ description: "Locale code filter — exact match on Meta-approved language.", example: "en_US" }),
+  limit: pageLimit(25, 100),
+  cursor: ResourceId.optional().openapi({ description: "Cursor returned by the previous page (template id)." }),
+});
+
+export const TemplateSchema = z
+  .object({
+    id: z.string().openapi({ description: "Our template id; the list's cursor", example: "65fc2e1b9a8b1c0d2e3f4a5b" }),
+    name: z.string().openapi({ example: "order_shipped_v2" }),
+    language: z.string().openapi({ example: "en_US" }),
+    category: z.string().openapi({ description: "Meta's category, upper case: UTILITY, MARKETING, AUTHENTICATION", example: "UTILITY" }),
+    status: z.string().openapi({ description: "Meta's status, upper case: APPROVED, PENDING, REJECTED, PAUSED, DISABLED, …", example: "APPROVED" }),
+    components: z.array(z.record(z.string(), z.unknown())).openapi({ description: "Meta-shaped components, as Meta lists them" }),
+  })
+  .openapi("Template", {
+    example: {
+      id: "65fc2e1b9a8b1c0d2e3f4a5b",
+      name: "order_shipped_v2",
+      language: "en_US",
+      category: "UTILITY",
+      status: "APPROVED",
+      components: [{ type: "BODY", text: "Hi {{1}}! Order #{{2}} ships {{3}}." }],
+    },
+  });
+
+export const listTemplates = createRoute({
+  method: "get",
+  path: "/v1/templates",
+  tags: ["Templates"],
+  summary: "List templates",
+  description:
+    "Cursor-paginated list of templates on the WABA bound to your API key, oldest first. Filter by approval status, category or language. " +
+    "Templates are mirrored from Meta on a schedule; a template deleted at Meta is no longer listed.",
+  security: bearerSecurity,
+  middleware: requireScope("templates:read"),
+  request: { query: ListTemplatesQuery },
+  responses: {
+    200: {
+      description: "One page of templates; nextCursor is null on the last page",
+      headers: rateLimitHeaders,
+      content: { "application/json": { schema: Page(TemplateSchema, "65fc2e1b9a8b1c0d2e3f4a5c").openapi("TemplatePage") } },
+    },
+    ...errorResponses("VALIDATION_FAILED", ...AUTH_ERRORS),
+  },
+});

@@ -1,0 +1,193 @@
+import { z } from "zod";
+import type { BatchItem } from "drizzle-orm/batch";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { openSecret } from "../crypto/secret-box";
+import type { Database } from "../db/client";
+import { newId } from "../db/ids";
+import { templates, wabas } from "../db/schema";
+import type { Env } from "../env";
+import type { UpstreamError } from "../errors";
+import { graphRequest, type GraphError } from "../meta/graph";
+
+// Mirrors the WABA's templates from Meta: GET /{waba-id}/message_templates, every page, upserted by
+// (WABA, name, language) so our ids survive, and templates Meta no longer lists are marked
+// removed_upstream_at (cleared again if they come back).
+
+const FIELDS = "id,name,language,status,category,components,parameter_format,rejected_reason";
+const PAGE_SIZE = 100;
+/** 6 000 templates is Meta's cap for a verified WABA; this is far above it and stops a paging loop. */
+const MAX_PAGES = 200;
+/** Statements per D1 batch. */
+const CHUNK = 50;
+
+const MetaTemplate = z.object({
+  id: z.union([z.string(), z.number()]).transform(String).optional(),
+  name: z.string().min(1),
+  language: z.string().min(1),
+  status: z.string().min(1),
+  category: z.string().min(1),
+  parameter_format: z.string().optional(),
+  components: z.array(z.record(z.string(), z.unknown())).optional(),
+  rejected_reason: z.string().nullish(),
+});
+
+const MetaTemplatePage = z.object({
+  data: z.array(MetaTemplate),
+  paging: z.object({ cursors: z.object({ after: z.string().optional() }).partial().optional(), next: z.string().optional() }).optional(),
+});
+
+export type SyncSummary = { fetched: number; created: number; updated: number; unchanged: number; removed: number; syncedAt: number };
+
+export type SyncResult =
+  | { kind: "synced"; summary: SyncSummary }
+  | { kind: "no_waba" }
+  /** Meta refused, was unreachable, or answered something we cannot read; nothing was changed */
+  | { kind: "upstream_error"; message: string; upstream?: UpstreamError };
+
+type Fetched = z.infer<typeof MetaTemplate>;
+
+export function upstreamOf(error: GraphError): UpstreamError {
+  return {
+    code: error.code,
+    ...(error.error_subcode !== undefined ? { subcode: error.error_subcode } : {}),
+    message: error.message,
+    ...(error.error_data?.details !== undefined ? { details: error.error_data.details } : {}),
+    ...(error.fbtrace_id !== undefined ? { fbtraceId: error.fbtrace_id } : {}),
+  };
+}
+
+/** Every template Meta lists for the WABA, following the `after` cursor while Meta says there is a next page. */
+async function fetchAll(env: Env, metaWabaId: string, token: string): Promise<{ ok: true; templates: Fetched[] } | { ok: false; message: string; upstream?: UpstreamError }> {
+  const all: Fetched[] = [];
+  const seenCursors = new Set<string>();
+  let after: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = new URLSearchParams({ fields: FIELDS, limit: String(PAGE_SIZE), ...(after ? { after } : {}) });
+    // the cursor is taken from Meta's answer, never its `next` URL: the token goes only to our Graph base
+    const res = await graphRequest<unknown>(env, `${metaWabaId}/message_templates?${query}`, { token });
+    if (!res.ok) {
+      if (res.kind === "graph") return { ok: false, message: `Meta refused the template listing: ${res.error.message}`, upstream: upstreamOf(res.error) };
+      return { ok: false, message: res.kind === "timeout" ? `Meta did not answer within ${res.timeoutMs} ms` : `Could not reach Meta: ${res.message}` };
+    }
+    const parsed = MetaTemplatePage.safeParse(res.data);
+    if (!parsed.success) return { ok: false, message: `Unexpected template listing from Meta: ${parsed.error.issues[0]?.message ?? "bad shape"}` };
+    all.push(...parsed.data.data);
+    const paging = parsed.data.paging;
+    let next = paging?.next ? paging.cursors?.after : undefined;
+    if (paging?.next && !next) {
+      try {
+        next = new URL(paging.next).searchParams.get("after") ?? undefined;
+      } catch {
+        next = undefined;
+      }
+    }
+    if (!next) return { ok: true, templates: all };
+    if (seenCursors.has(next)) return { ok: false, message: "Meta's template paging repeated a cursor" };
+    seenCursors.add(next);
+    after = next;
+  }
+  return { ok: false, message: `Meta's template listing did not end within ${MAX_PAGES} pages` };
+}
+
+const upper = (s: string) => s.toUpperCase();
+const rejectedReasonOf = (t: Fetched) => (t.rejected_reason && t.rejected_reason !== "NONE" ? t.rejected_reason : null);
+
+export async function syncTemplates(db: Database, env: Env, wabaId: string, now = Date.now()): Promise<SyncResult> {
+  const waba = await db.select({ metaWabaId: wabas.metaWabaId, accessTokenEnc: wabas.accessTokenEnc }).from(wabas).where(eq(wabas.id, wabaId)).get();
+  if (!waba) return { kind: "no_waba" };
+  const token = await openSecret(env.TOKEN_ENCRYPTION_KEY, waba.accessTokenEnc);
+  const fetched = await fetchAll(env, waba.metaWabaId, token);
+  if (!fetched.ok) return { kind: "upstream_error", message: fetched.message, ...(fetched.upstream ? { upstream: fetched.upstream } : {}) };
+
+  const stored = await db
+    .select({
+      id: templates.id, name: templates.name, language: templates.language, metaTemplateId: templates.metaTemplateId, category: templates.category,
+      status: templates.status, parameterFormat: templates.parameterFormat, components: templates.components, rejectedReason: templates.rejectedReason,
+      removedUpstreamAt: templates.removedUpstreamAt,
+    })
+    .from(templates)
+    .where(eq(templates.wabaId, wabaId))
+    .all();
+  const keyOf = (name: string, language: string) => `${name}\u0000${language}`;
+  const byKey = new Map(stored.map((row) => [keyOf(row.name, row.language), row]));
+
+  // Meta lists (name, language) once; if paging shifted under us, the last copy wins
+  const upstream = new Map(fetched.templates.map((t) => [keyOf(t.name, t.language), t]));
+  const writes: BatchItem<"sqlite">[] = [];
+  let created = 0;
+  let updated = 0;
+  for (const [key, t] of upstream) {
+    const values = {
+      metaTemplateId: t.id ?? null,
+      category: upper(t.category),
+      status: upper(t.status),
+      parameterFormat: upper(t.parameter_format ?? "POSITIONAL"),
+      components: JSON.stringify(t.components ?? []),
+      rejectedReason: rejectedReasonOf(t),
+    };
+    const existing = byKey.get(key);
+    if (!existing) {
+      created++;
+      // a concurrent sync may have inserted it since we read: then this is an update of that row
+      writes.push(
+        db.insert(templates)
+          .values({ id: newId(), wabaId, name: t.name, language: t.language, ...values, removedUpstreamAt: null, createdAt: now, updatedAt: now })
+          .onConflictDoUpdate({ target: [templates.wabaId, templates.name, templates.language], set: { ...values, removedUpstreamAt: null, updatedAt: now } }),
+      );
+      continue;
+    }
+    const changed =
+      existing.removedUpstreamAt !== null ||
+      existing.metaTemplateId !== values.metaTemplateId ||
+      existing.category !== values.category ||
+      existing.status !== values.status ||
+      existing.parameterFormat !== values.parameterFormat ||
+      existing.components !== values.components ||
+      existing.rejectedReason !== values.rejectedReason;
+    if (!changed) continue;
+    updated++;
+    writes.push(db.update(templates).set({ ...values, removedUpstreamAt: null, updatedAt: now }).where(eq(templates.id, existing.id)));
+  }
+  const vanished = stored.filter((row) => row.removedUpstreamAt === null && !upstream.has(keyOf(row.name, row.language))).map((row) => row.id);
+  // D1 binds at most 100 parameters per statement
+  for (let i = 0; i < vanished.length; i += 90) {
+    writes.push(
+      db.update(templates)
+        .set({ removedUpstreamAt: now, updatedAt: now })
+        .where(and(inArray(templates.id, vanished.slice(i, i + 90)), isNull(templates.removedUpstreamAt))),
+    );
+  }
+  writes.push(db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId)));
+
+  for (let i = 0; i < writes.length; i += CHUNK) {
+    const chunk = writes.slice(i, i + CHUNK) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+    await db.batch(chunk);
+  }
+  return {
+    kind: "synced",
+    summary: { fetched: upstream.size, created, updated, unchanged: upstream.size - created - updated, removed: vanished.length, syncedAt: now },
+  };
+}
+
+/** The cron: every WABA, least recently synced first, a few at a time. One WABA's failure does not stop the rest. */
+export async function syncAllTemplates(db: Database, env: Env, opts: { concurrency?: number; now?: number } = {}) {
+  const rows = await db
+    .select({ id: wabas.id })
+    .from(wabas)
+    .orderBy(sql`${wabas.templatesSyncedAt} IS NOT NULL`, asc(wabas.templatesSyncedAt), asc(wabas.id))
+    .all();
+  const results: Array<{ wabaId: string; result: SyncResult | { kind: "failed"; message: string } }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < rows.length) {
+      const wabaId = rows[next++]!.id;
+      try {
+        results.push({ wabaId, result: await syncTemplates(db, env, wabaId, opts.now) });
+      } catch (err) {
+        results.push({ wabaId, result: { kind: "failed", message: String((err as Error)?.message ?? err) } });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, rows.length) }, worker));
+  return results;
+}

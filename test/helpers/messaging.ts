@@ -1,0 +1,85 @@
+import { env } from "cloudflare:workers";
+import type { DemoTemplate } from "../../demo/dataset";
+import { newId } from "../../src/db/ids";
+import { templates } from "../../src/db/schema";
+import { recordMessage } from "../../src/inbox/record-message";
+import { registerWaba } from "./emulator";
+import { createTenant, type Tenant } from "./tenant";
+
+let templateSeq = 0;
+const body = (text: string) => ({ type: "BODY", text });
+
+/** Templates every messaging tenant has, on both sides (our store and the emulator's "Meta"). */
+export function testTemplates(): DemoTemplate[] {
+  const t = (name: string, language: string, category: DemoTemplate["category"], status: DemoTemplate["status"], components: DemoTemplate["components"], parameterFormat: DemoTemplate["parameterFormat"] = "POSITIONAL"): DemoTemplate => ({
+    metaId: String(900_000_000_000 + ++templateSeq),
+    name,
+    language,
+    category,
+    status,
+    parameterFormat,
+    components,
+  });
+  return [
+    t("order_shipped_v2", "en_US", "UTILITY", "APPROVED", [body("Hi {{1}}! Order #{{2}} ships {{3}}.")]),
+    t("order_shipped_v2", "hi_IN", "UTILITY", "APPROVED", [body("नमस्ते {{1}}! ऑर्डर #{{2}} {{3}} भेजा जाएगा।")]),
+    t("spring_sale", "en_US", "MARKETING", "APPROVED", [body("Take {{1}} off everything.")]),
+    t("payment_reminder", "en_US", "UTILITY", "PENDING", [body("Hi {{1}}, pay {{2}}.")]),
+    t("delivery_update", "en_US", "UTILITY", "PAUSED", [body("Parcel {{1}} is out.")]),
+    t("welcome_back", "en_US", "MARKETING", "APPROVED", [body("Welcome back, {{first_name}}! Code {{code}}.")], "NAMED"),
+    t("book_visit", "en_US", "UTILITY", "APPROVED", [body("Book your visit."), { type: "BUTTONS", buttons: [{ type: "FLOW", text: "Book", flow_action: "navigate" }] }]),
+  ];
+}
+
+export type MessagingTenant = Tenant & { metaWabaId: string; defaultPhone: string; templates: DemoTemplate[] };
+
+/** A tenant that can send: its WABA, phones and templates exist in D1 and on the emulator. */
+export async function createMessagingTenant(opts: Parameters<typeof createTenant>[0] = {}): Promise<MessagingTenant> {
+  const t = await createTenant({ phones: 2, ...opts });
+  const list = testTemplates();
+  const now = Date.now();
+  await t.db.insert(templates).values(
+    list.map((x) => ({
+      id: newId(),
+      wabaId: t.waba.id,
+      metaTemplateId: x.metaId,
+      name: x.name,
+      language: x.language,
+      category: x.category,
+      status: x.status,
+      parameterFormat: x.parameterFormat,
+      components: JSON.stringify(x.components),
+      createdAt: now,
+      updatedAt: now,
+    })),
+  );
+  await registerWaba({
+    metaWabaId: t.waba.metaWabaId,
+    accessToken: t.accessToken,
+    phoneNumbers: t.phones.map((p) => ({ metaPhoneNumberId: p.metaPhoneNumberId, displayPhoneNumber: p.displayPhoneNumber })),
+    templates: list,
+  });
+  return { ...t, metaWabaId: t.waba.metaWabaId, defaultPhone: t.phones[0]!.metaPhoneNumberId, templates: list };
+}
+
+/** The contact wrote to the WABA `minutesAgo` minutes ago: their 24-hour window is open (or not). */
+export async function inboundFrom(t: Tenant, phone: string, minutesAgo = 1) {
+  return recordMessage(t.db, {
+    wabaId: t.waba.id,
+    phone,
+    metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId,
+    direction: "inbound",
+    kind: "text",
+    body: "hello",
+    payload: { type: "text", text: { body: "hello" } },
+    status: "received",
+    wamid: `wamid.test-in-${newId()}`,
+    at: Date.now() - minutesAgo * 60_000,
+  });
+}
+
+export async function messageRow(t: Tenant, id: string) {
+  return t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.id, id) });
+}
+
+export { env };

@@ -1,0 +1,67 @@
+import { describe, expect, it, vi } from "vitest";
+import { api, jsonOf } from "../helpers/api";
+import { addFault, emulatorSends } from "../helpers/emulator";
+import { createMessagingTenant, inboundFrom, type MessagingTenant } from "../helpers/messaging";
+
+const TO = "+919812345678";
+const send = (t: MessagingTenant, key: string, body: unknown) =>
+  api("/v1/messages/text", { key: t.secret, method: "POST", json: body, headers: { "Idempotency-Key": key } });
+
+describe("Idempotency-Key", () => {
+  it("replays the first response for the same key and body; Meta gets one send", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    const first = await send(t, "order-4827", { to: TO, body: "shipped" });
+    expect(first.status).toBe(200);
+    const again = await send(t, "order-4827", { to: TO, body: "shipped" });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await again.json()).toEqual(await first.json());
+    expect(again.headers.get("X-RateLimit-Limit")).not.toBeNull();
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
+  it("422 IDEMPOTENCY_KEY_REUSED for the same key with a different body", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    expect((await send(t, "k1", { to: TO, body: "one" })).status).toBe(200);
+    const res = await send(t, "k1", { to: TO, body: "two" });
+    expect(res.status).toBe(422);
+    expect((await jsonOf(res)).error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
+  it("409 IDEMPOTENCY_KEY_IN_USE while the first request is still running", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "slow", ms: 1500 });
+    const first = send(t, "slow-1", { to: TO, body: "x" });
+    await vi.waitFor(async () => {
+      const rows = await t.db.query.messages.findMany({ where: (m, { and, eq }) => and(eq(m.wabaId, t.waba.id), eq(m.direction, "outbound")) });
+      expect(rows).toHaveLength(1);
+    });
+    const second = await send(t, "slow-1", { to: TO, body: "x" });
+    expect(second.status).toBe(409);
+    expect((await jsonOf(second)).error.code).toBe("IDEMPOTENCY_KEY_IN_USE");
+    expect((await first).status).toBe(200);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
+  it("keys are per API key: another key may use the same Idempotency-Key", async () => {
+    const a = await createMessagingTenant();
+    const b = await createMessagingTenant();
+    await inboundFrom(a, TO);
+    await inboundFrom(b, TO);
+    expect((await send(a, "shared", { to: TO, body: "x" })).status).toBe(200);
+    const res = await send(b, "shared", { to: TO, body: "x" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Idempotent-Replayed")).toBeNull();
+  });
+
+  it("400 for an unusable key", async () => {
+    const t = await createMessagingTenant();
+    const res = await send(t, "has space", { to: TO, body: "x" });
+    expect(res.status).toBe(400);
+    expect((await jsonOf(res)).error.details[0].field).toBe("Idempotency-Key");
+  });
+});

@@ -1,0 +1,182 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import type { SendJob } from "../../src/queues/send-job";
+import { hashApiKey } from "../../src/auth/api-key";
+import { api, jsonOf } from "../helpers/api";
+import { addFault, emulatorSends } from "../helpers/emulator";
+import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
+
+const TO = "+919812345678";
+
+async function sendText(t: MessagingTenant, headers: Record<string, string> = {}) {
+  return api("/v1/messages/text", { key: t.secret, method: "POST", json: { to: TO, body: "hello" }, headers });
+}
+
+async function onlyOutbound(t: MessagingTenant) {
+  const rows = await t.db.query.messages.findMany({ where: (m, { and, eq }) => and(eq(m.wabaId, t.waba.id), eq(m.direction, "outbound")) });
+  expect(rows).toHaveLength(1);
+  return rows[0]!;
+}
+
+/** An outbound message that Meta refused, to reshape into the state a test needs. */
+async function failedSend(t: MessagingTenant) {
+  await inboundFrom(t, TO);
+  await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 400, code: 100 });
+  expect((await sendText(t)).status).toBe(502);
+  return onlyOutbound(t);
+}
+
+/** Runs the send queue's consumer on one job, as the queue would, and returns what it did with it. */
+async function deliver(job: SendJob, attempts = 1) {
+  const batch = createMessageBatch<SendJob>("wbiz-sends", [{ id: `job-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: job }]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe("send relay", () => {
+  it("502 META_UPSTREAM_ERROR with Meta's code, subcode, message and trace id on a permanent refusal", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 400, code: 131026, subcode: 2494010, message: "(#131026) Message undeliverable", details: "Recipient is not a WhatsApp user" });
+    const res = await sendText(t);
+    expect(res.status).toBe(502);
+    const body = await jsonOf(res);
+    expect(body.error.code).toBe("META_UPSTREAM_ERROR");
+    expect(body.error.upstream).toMatchObject({ code: 131026, subcode: 2494010, message: "(#131026) Message undeliverable", details: "Recipient is not a WhatsApp user" });
+    expect(body.error.upstream.fbtraceId).toEqual(expect.any(String));
+    const row = await onlyOutbound(t);
+    expect(row.status).toBe("failed");
+    expect(JSON.parse(row.error!)).toMatchObject({ source: "meta", code: 131026 });
+    expect(row.attempts).toBe(1);
+  });
+
+  it.each([
+    [131047, 400, "OUTSIDE_24H_WINDOW", 400],
+    [131053, 400, "MEDIA_FETCH_FAILED", 400],
+    [132001, 404, "TEMPLATE_NOT_FOUND", 404],
+  ])("Meta's %i answers the spec's code (%s → %s)", async (metaCode, metaStatus, apiCode, apiStatus) => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: metaStatus, code: metaCode });
+    const res = await sendText(t);
+    expect(res.status).toBe(apiStatus);
+    const body = await jsonOf(res);
+    expect(body.error.code).toBe(apiCode);
+    expect(body.error.upstream.code).toBe(metaCode);
+  });
+
+  it("retries transient failures (throughput 130429, 5xx) and answers 200 once Meta accepts; one send reaches Meta", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 400, code: 130429, times: 1 });
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 500, code: 131000, times: 1 });
+    const res = await sendText(t);
+    expect(res.status).toBe(200);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+    const row = await onlyOutbound(t);
+    expect(row).toMatchObject({ status: "sent", attempts: 3, error: null });
+  });
+
+  it("retries a timeout", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "hang", ms: 4000, times: 1 });
+    const res = await sendText(t);
+    expect(res.status).toBe(200);
+    expect((await onlyOutbound(t)).attempts).toBe(2);
+  });
+
+  it("after the last attempt the job is dead-lettered and the message fails with the reason; the route answers 502", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 503, code: 2, message: "(#2) Service temporarily unavailable", times: "always" });
+    const res = await sendText(t);
+    expect(res.status).toBe(502);
+    const body = await jsonOf(res);
+    expect(body.error.message).toMatch(/Gave up after 9 attempts/);
+    expect(body.error.upstream.code).toBe(2);
+    const row = await onlyOutbound(t);
+    expect(row.status).toBe("failed");
+    expect(JSON.parse(row.error!)).toMatchObject({ source: "relay", code: 2 });
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
+  });
+
+  it("a redelivered job whose send reached Meta is acknowledged and never sent again", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    expect((await sendText(t)).status).toBe(200);
+    const row = await onlyOutbound(t);
+    const job = { messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false };
+    const result = await deliver(job, 2);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(0);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
+  it("a job for a message another delivery is sending right now waits for that claim instead of sending", async () => {
+    const t = await createMessagingTenant();
+    const row = await failedSend(t);
+    // as if another delivery of the same job had just claimed it and were talking to Meta
+    await t.db.$client.prepare("UPDATE messages SET status = 'sending', error = NULL, updated_at = ? WHERE id = ?").bind(Date.now(), row.id).run();
+    const result = await deliver({ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false }, 2);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(result.explicitAcks).toHaveLength(0);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
+  });
+
+  it("a record-only job stores the wamid without sending", async () => {
+    const t = await createMessagingTenant();
+    const row = await failedSend(t);
+    // as if Meta had accepted it and the first write of its wamid had failed
+    await t.db.$client.prepare("UPDATE messages SET status = 'sending', error = NULL WHERE id = ?").bind(row.id).run();
+    const result = await deliver({ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false, recordWamid: "wamid.recorded" });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await messageRow(t, row.id)).toMatchObject({ wamid: "wamid.recorded", status: "sent" });
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
+  });
+  it("a malformed job is dropped, not retried forever", async () => {
+    const result = await deliver({ messageId: "nope" } as unknown as SendJob);
+    expect(result.explicitAcks).toHaveLength(1);
+  });
+});
+
+describe("waiting for Meta", () => {
+  it("Prefer: respond-async answers 202 at once; the send completes in the background", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    const res = await sendText(t, { Prefer: "respond-async" });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("Preference-Applied")).toBe("respond-async");
+    const { id, status } = await jsonOf(res);
+    expect(status).toBe("queued");
+    await vi.waitFor(async () => expect(await jsonOf(await api(`/v1/messages/${id}`, { key: t.secret }))).toMatchObject({ status: "sent", wamid: expect.stringMatching(/^wamid\./) }));
+  });
+
+  it("answers 202 when Meta is slower than the wait budget, and the wamid appears later", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "slow", ms: 1200 });
+    const res = await sendText(t, { Prefer: "wait=1" });
+    expect(res.status).toBe(202);
+    const { id } = await jsonOf(res);
+    await vi.waitFor(async () => expect((await messageRow(t, id))?.status).toBe("sent"), { timeout: 5000 });
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
+  it("GET /v1/messages/:id answers 404 for other WABAs' messages and for inbound ones", async () => {
+    const t = await createMessagingTenant();
+    const other = await createMessagingTenant();
+    const inbound = await inboundFrom(t, TO);
+    await inboundFrom(other, TO);
+    const res = await api("/v1/messages/text", { key: other.secret, method: "POST", json: { to: TO, body: "x" }, headers: { Prefer: "respond-async" } });
+    const { id } = await jsonOf(res);
+    for (const probe of [id, inbound!.messageId, "0000000000000000000000ff", "not-an-id"]) {
+      const r = await api(`/v1/messages/${probe}`, { key: t.secret });
+      expect(r.status).toBe(404);
+      expect((await jsonOf(r)).error.code).toBe("NOT_FOUND");
+    }
+  });
+});
