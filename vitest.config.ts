@@ -5,10 +5,13 @@ import { defineConfig } from "vitest/config";
 
 // The Cloud API emulator runs as a real auxiliary Worker beside the API under test, with service
 // bindings both ways as in `npm run dev`. Auxiliary Workers must be plain JavaScript, so bundle it first.
+// A test-only stand-in for integrators' webhook endpoints receives every outbound fetch of the API.
 const emulatorBundle = path.join(import.meta.dirname, ".test-build/emulator.mjs");
+const receiverBundle = path.join(import.meta.dirname, ".test-build/webhook-receiver.mjs");
 buildSync({
-  entryPoints: [path.join(import.meta.dirname, "emulator/src/index.ts")],
-  outfile: emulatorBundle,
+  entryPoints: { emulator: path.join(import.meta.dirname, "emulator/src/index.ts"), "webhook-receiver": path.join(import.meta.dirname, "test/fixtures/webhook-receiver.ts") },
+  outdir: path.join(import.meta.dirname, ".test-build"),
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   format: "esm",
   platform: "neutral",
@@ -35,7 +38,10 @@ export default defineConfig(async () => {
             RELAY_BACKOFF_BASE_SECONDS: "0",
             SEND_WAIT_BUDGET_MS: "5000",
             META_TIMEOUT_MS: "1500",
+            WEBHOOK_BACKOFF_BASE_SECONDS: "0",
           },
+          outboundService: "webhook-receiver",
+          serviceBindings: { RECEIVER: "webhook-receiver" },
           workers: [
             {
               name: "wbiz-meta-emulator",
@@ -45,6 +51,7 @@ export default defineConfig(async () => {
               bindings: { META_APP_SECRET: "demo-meta-app-secret-local-only", WEBHOOK_PATH: "/meta/webhook", DEFAULT_GRAPH_VERSION: "v24.0" },
               serviceBindings: { API: API_WORKER },
             },
+            { name: "webhook-receiver", modules: true, scriptPath: receiverBundle, compatibilityDate: "2026-04-20" },
           ],
         },
       }),

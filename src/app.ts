@@ -8,24 +8,31 @@ import { contactsRouter } from "./routes/contacts/contacts.index";
 import { conversationsRouter } from "./routes/conversations/conversations.index";
 import { keyRouter } from "./routes/key/key.index";
 import { messagesRouter } from "./routes/messages/messages.index";
+import { metaWebhookRouter } from "./routes/meta-webhook/meta-webhook.index";
 import { templatesRouter } from "./routes/templates/templates.index";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { createRouter } from "./routes/router";
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Meta's webhook payloads can reach 3 MB. */
+const MAX_META_WEBHOOK_BYTES = 3 * 1024 * 1024;
+
+const limitBody = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${maxSize} bytes`);
+    },
+  });
 
 export function createApp() {
   const app = createRouter();
 
   app.use("*", requestContext);
-  app.use(
-    "/v1/*",
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${MAX_BODY_BYTES} bytes`); } }),
-  );
-  app.use(
-    "/admin/*",
-    bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError("PAYLOAD_TOO_LARGE", `Request body is over ${MAX_BODY_BYTES} bytes`); } }),
-  );
+  app.use("/v1/*", limitBody(MAX_BODY_BYTES));
+  app.use("/admin/*", limitBody(MAX_BODY_BYTES));
+  app.use("/meta/*", limitBody(MAX_META_WEBHOOK_BYTES));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -39,6 +46,8 @@ export function createApp() {
   app.route("/", contactsRouter);
   app.route("/", conversationsRouter);
   app.route("/", messagesRouter);
+  app.route("/", webhooksRouter);
+  app.route("/", metaWebhookRouter);
   app.route("/", adminRouter);
 
   app.doc31("/v1/openapi.json", {

@@ -130,7 +130,7 @@ export const conversations = sqliteTable("conversations", {
   index("conversations_waba_channel_last_idx").on(t.wabaId, t.channel, t.lastMessageAt),
 ]);
 
-export const MESSAGE_STATUSES = ["queued", "sending", "sent", "delivered", "read", "failed", "received"] as const;
+export const MESSAGE_STATUSES = ["queued", "sending", "sent", "delivered", "read", "failed"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const messages = sqliteTable("messages", {

@@ -51,7 +51,9 @@ export type ConversationItem = {
 
 export async function listConversations(db: Database, wabaId: string, f: ConversationFilter): Promise<{ items: ConversationItem[]; nextCursor: number | null }> {
   const rows = await conversationsPageQuery(db, wabaId, f).all();
-  const items = rows.slice(0, f.limit).map(({ phone, name, ...r }) => ({ ...r, contact: { phone, name } }));
+  const items = rows.slice(0, f.limit).map((r) => ({
+    id: r.id, contact: { phone: r.phone, name: r.name }, channel: r.channel, status: r.status, lastMessageAt: r.lastMessageAt, unreadCount: r.unreadCount,
+  }));
   return { items, nextCursor: rows.length > f.limit ? items[items.length - 1]!.lastMessageAt : null };
 }
 

@@ -18,6 +18,8 @@ export type NewMessage = {
   profileName?: string;
   /** when it happened (inbound: Meta's timestamp); defaults to now */
   at?: number;
+  /** the new message's id (to build follow-up statements that refer to it); generated if absent */
+  id?: string;
 };
 
 export type RecordedMessage = { messageId: string; conversationId: string; contactId: string; lastMessageAt: number };
@@ -30,20 +32,26 @@ export type RecordedMessage = { messageId: string; conversationId: string; conta
  * lastMessageAt cursor is unambiguous.
  *
  * A message whose wamid is already stored changes nothing and returns null: Meta delivers at least once.
+ * `after` statements run in the same transaction right after the message insert (e.g. its webhook
+ * event, guarded by changes()); their results come back in `afterResults`.
  */
-export async function recordMessage(db: Database, m: NewMessage): Promise<RecordedMessage | null> {
+export async function recordMessage(
+  db: Database,
+  m: NewMessage,
+  after: D1PreparedStatement[] = [],
+): Promise<(RecordedMessage & { afterResults: D1Result[] }) | null> {
   const now = Date.now();
   const at = m.at ?? now;
   const inbound = m.direction === "inbound" ? 1 : 0;
   const wamid = m.wamid ?? null;
-  const messageId = newId();
+  const messageId = m.id ?? newId();
   // each statement only acts if no message with this wamid is stored yet (a null wamid is always new)
   const FRESH = "(?1 IS NULL OR NOT EXISTS (SELECT 1 FROM messages WHERE wamid = ?1))";
   const CONTACT = "(SELECT id FROM contacts WHERE waba_id = ?2 AND phone = ?3)";
   const CONVERSATION = `(SELECT id FROM conversations WHERE waba_id = ?2 AND contact_id = ${CONTACT} AND channel = 'whatsapp')`;
   const d1 = db.$client;
 
-  const [, , inserted] = await d1.batch([
+  const [, , inserted, ...afterResults] = await d1.batch([
     d1.prepare(
       `INSERT INTO contacts (id, waba_id, phone, name, custom_fields, opted_in, last_inbound_at, created_at, updated_at)
        SELECT ?4, ?2, ?3, ?5, '{}', 1, CASE WHEN ?6 = 1 THEN ?7 END, ?8, ?8 WHERE ${FRESH}
@@ -68,8 +76,9 @@ export async function recordMessage(db: Database, m: NewMessage): Promise<Record
        RETURNING conversation_id AS conversationId, contact_id AS contactId,
                  (SELECT last_message_at FROM conversations WHERE id = messages.conversation_id) AS lastMessageAt`,
     ).bind(wamid, m.wabaId, m.phone, messageId, m.metaPhoneNumberId, m.direction, m.kind, m.body, JSON.stringify(m.payload), m.status, m.apiKeyId ?? null, at, now),
+    ...after,
   ]);
   const row = (inserted as D1Result<{ conversationId: string; contactId: string; lastMessageAt: number }>).results?.[0];
   if (!row) return null;
-  return { messageId, ...row };
+  return { messageId, ...row, afterResults };
 }

@@ -3,7 +3,7 @@ import type { Env } from "../env";
 import type { ErrorCode, ErrorDetail } from "../errors";
 import { recordMessage } from "../inbox/record-message";
 import type { SendJob } from "../queues/send-job";
-import { markFailed } from "../relay/message-status";
+import { markFailed } from "./status-transitions";
 import type { StoredTemplate } from "./template-rules";
 
 // The route half of a send: load what the checks need in one D1 batch, refuse what Meta would refuse,

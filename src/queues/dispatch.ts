@@ -1,13 +1,19 @@
 import type { Env } from "../env";
+import { logDeadMetaEvents, processMetaEvents } from "../meta-events/process-meta-events";
 import { failDeadSends } from "../relay/dead-letters";
+import { deliverWebhooks, failDeadDeliveries } from "../webhooks/deliver";
 import { relaySends } from "../relay/relay-sends";
 import { queueKind, type QueueKind } from "./queue-names";
 
 type Consumer = (batch: MessageBatch<any>, env: Env, ctx: ExecutionContext) => Promise<void>;
 
-const CONSUMERS: Partial<Record<QueueKind, Consumer>> = {
+const CONSUMERS: Record<QueueKind, Consumer> = {
   sends: relaySends,
   "sends-dlq": failDeadSends,
+  "meta-events": processMetaEvents,
+  "meta-events-dlq": logDeadMetaEvents,
+  webhooks: deliverWebhooks,
+  "webhooks-dlq": failDeadDeliveries,
 };
 
 /** The Worker's one queue() entry: hands each batch to the consumer of the queue it came from. */

@@ -1,2 +1,11 @@
-/** A verified Meta webhook body, queued for idempotent processing. */
-export type MetaEventJob = { body: string; receivedAt: number };
+import { z } from "zod";
+
+/** One change of a verified Meta webhook (split so each job stays well under the queue's message size). */
+export const MetaEventJobSchema = z.object({
+  metaWabaId: z.string(),
+  field: z.string(),
+  value: z.record(z.string(), z.unknown()),
+  receivedAt: z.number(),
+});
+
+export type MetaEventJob = z.infer<typeof MetaEventJobSchema>;

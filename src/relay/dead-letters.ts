@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import type { MessageError } from "../messages/outcome";
 import { SendJobSchema } from "../queues/send-job";
-import { markFailed } from "./message-status";
+import { markFailed } from "../messages/status-transitions";
 import { notify } from "./relay-sends";
 
 /**

@@ -4,7 +4,7 @@ import { graphRequest } from "../meta/graph";
 import { backoffSeconds, messageErrorOf, verdictFor } from "../meta/error-policy";
 import type { MessageError, SendOutcome } from "../messages/outcome";
 import { SendJobSchema, type SendJob } from "../queues/send-job";
-import { markFailed, markSent } from "./message-status";
+import { markFailed, markSent } from "../messages/status-transitions";
 
 /** A send being relayed holds its message for this long; a redelivery inside it waits instead of sending. */
 export const SEND_LEASE_MS = 60_000;

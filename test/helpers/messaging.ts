@@ -3,7 +3,7 @@ import type { DemoTemplate } from "../../demo/dataset";
 import { newId } from "../../src/db/ids";
 import { templates } from "../../src/db/schema";
 import { recordMessage } from "../../src/inbox/record-message";
-import { registerWaba } from "./emulator";
+import { emulatorSettings, registerWaba } from "./emulator";
 import { createTenant, type Tenant } from "./tenant";
 
 let templateSeq = 0;
@@ -34,7 +34,7 @@ export function testTemplates(): DemoTemplate[] {
 export type MessagingTenant = Tenant & { metaWabaId: string; defaultPhone: string; templates: DemoTemplate[] };
 
 /** A tenant that can send: its WABA, phones and templates exist in D1 and on the emulator. */
-export async function createMessagingTenant(opts: Parameters<typeof createTenant>[0] = {}): Promise<MessagingTenant> {
+export async function createMessagingTenant(opts: Parameters<typeof createTenant>[0] & { statusWebhooks?: boolean } = {}): Promise<MessagingTenant> {
   const t = await createTenant({ phones: 2, ...opts });
   const list = testTemplates();
   const now = Date.now();
@@ -59,6 +59,8 @@ export async function createMessagingTenant(opts: Parameters<typeof createTenant
     phoneNumbers: t.phones.map((p) => ({ metaPhoneNumberId: p.metaPhoneNumberId, displayPhoneNumber: p.displayPhoneNumber })),
     templates: list,
   });
+  // Meta's status webhooks would race assertions on a send's own status: only on when a test wants them
+  if (!opts.statusWebhooks) await emulatorSettings(t.waba.metaWabaId, { statusDelaysMs: "none" });
   return { ...t, metaWabaId: t.waba.metaWabaId, defaultPhone: t.phones[0]!.metaPhoneNumberId, templates: list };
 }
 
@@ -72,7 +74,7 @@ export async function inboundFrom(t: Tenant, phone: string, minutesAgo = 1) {
     kind: "text",
     body: "hello",
     payload: { type: "text", text: { body: "hello" } },
-    status: "received",
+    status: "delivered",
     wamid: `wamid.test-in-${newId()}`,
     at: Date.now() - minutesAgo * 60_000,
   });

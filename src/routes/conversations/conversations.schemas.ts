@@ -62,7 +62,7 @@ export const MessageSchema = z
     kind: z.string().openapi({ description: "text, template, image, video, document, audio, sticker, interactive, location, button, reaction, …", example: "text" }),
     body: z.string().nullable().openapi({ description: "Human-readable rendering (template text with variables filled in, caption, …)", example: "Has my order shipped?" }),
     createdAt: IsoDateTime,
-    status: z.enum(MESSAGE_STATUSES).openapi({ description: "Outbound: queued → sending → sent → delivered → read, or failed. Inbound: received or as stored." }),
+    status: z.enum(MESSAGE_STATUSES).openapi({ description: "Outbound: queued → sending → sent → delivered → read, or failed. Inbound messages are delivered (read once marked read)." }),
     error: MessageErrorSchema.nullable().openapi({ description: "Meta's error when status is failed, else null" }),
   })
   .openapi("Message");

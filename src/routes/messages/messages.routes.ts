@@ -93,7 +93,7 @@ export const MessageStatusSchema = z
   .object({
     id: z.string(),
     wamid: z.string().nullable(),
-    status: z.enum(["queued", "sending", "sent", "delivered", "read", "failed", "received"]),
+    status: z.enum(["queued", "sending", "sent", "delivered", "read", "failed"]),
     kind: z.string(),
     to: z.string().openapi({ example: "+919812345678" }),
     phoneNumberId: z.string(),

@@ -1,0 +1,22 @@
+import { Hono } from "hono";
+import { controlRouter, problem } from "./control";
+import type { EmulatorEnv } from "./env";
+import { graphErrorResponse, GraphError, unknownPath } from "./graph-errors";
+import { listTemplates } from "./list-templates";
+import { sendMessage } from "./send-message";
+
+export function createApp() {
+  const app = new Hono<EmulatorEnv>();
+  app.route("/__emulator", controlRouter);
+  app.post("/:version/:phoneNumberId/messages", sendMessage);
+  app.get("/:version/:wabaId/message_templates", listTemplates);
+  app.get("/", (c) => c.text("Meta WhatsApp Cloud API emulator: see emulator/README.md"));
+  app.notFound((c) =>
+    c.req.path.startsWith("/__emulator/") ? problem(c, 404, `no control route ${c.req.method} ${c.req.path}`) : graphErrorResponse(c, unknownPath(c.req.path)),
+  );
+  app.onError((err, c) => {
+    console.error("emulator error", err);
+    return graphErrorResponse(c, new GraphError(500, { message: "An unknown error occurred", type: "OAuthException", code: 1 }));
+  });
+  return app;
+}

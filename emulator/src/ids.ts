@@ -1,0 +1,26 @@
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+function randomBytes(n: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(n));
+}
+
+export function randomHex(length: number, upper = false): string {
+  const hex = [...randomBytes(Math.ceil(length / 2))].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, length);
+  return upper ? hex.toUpperCase() : hex;
+}
+
+/** A numeric id like Meta's media, template and phone-number ids (no leading zero). */
+export function randomDigits(length: number): string {
+  const digits = [...randomBytes(length)].map((b) => String(b % 10));
+  if (digits[0] === "0") digits[0] = "1";
+  return digits.join("");
+}
+
+/** Graph's fbtrace_id: 23 characters of base64url, e.g. "Az8or2yhqkZfEZ-_4Qn_Bam". */
+export function fbtraceId(): string {
+  return [...randomBytes(23)].map((b) => BASE64URL[b % 64]).join("");
+}
+
+export function unixSeconds(ms = Date.now()): string {
+  return String(Math.floor(ms / 1000));
+}

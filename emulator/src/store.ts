@@ -1,0 +1,124 @@
+// All emulator state, in module memory: dev and tests run the emulator in a single isolate.
+import { demoWabas, type DemoTemplate, type DemoWaba } from "../../demo/dataset";
+import type { FaultRule } from "./faults";
+import type { WabaSettings } from "./settings";
+
+/** A template as stored: DemoTemplate, but any Meta status (IN_APPEAL, DELETED, …) may be set. */
+export type Template = Omit<DemoTemplate, "status"> & { status: string };
+export type Waba = Omit<DemoWaba, "templates"> & { templates: Template[] };
+export type PhoneNumber = Waba["phoneNumbers"][number];
+
+export type SentRecord = {
+  wamid: string;
+  phoneNumberId: string;
+  wabaId: string;
+  to: string;
+  waId: string;
+  type: string;
+  body: unknown;
+  graphVersion: string;
+  /** set when the send was accepted but will end in a `failed` status */
+  asyncFailure?: { code: number; details: string };
+  at: string;
+};
+
+export type ReadRecord = { phoneNumberId: string; wabaId: string; messageId: string; typingIndicator: boolean; at: string };
+
+export type WebhookAttempt = { at: string; status?: number; error?: string };
+
+export type WebhookRecord = {
+  id: number;
+  wabaId: string;
+  phoneNumberId?: string;
+  kind: "statuses" | "messages" | "message_template_status_update";
+  /** the wamid the webhook is about (a status's message or the inbound message) */
+  wamid?: string;
+  /** the status posted (sent, delivered, read, failed) for kind "statuses" */
+  status?: string;
+  /** the exact bytes POSTed (ASCII: non-ASCII is \u-escaped) */
+  body: string;
+  signature: string;
+  /** HTTP status of the last attempt; null while the first attempt is in flight or on a network error */
+  httpStatus: number | null;
+  attempts: WebhookAttempt[];
+  at: string;
+};
+
+/** Older entries are dropped beyond this, so a long `npm run dev` session does not grow without bound. */
+const LOG_LIMIT = 5000;
+
+function emptyState() {
+  return {
+    wabas: new Map<string, Waba>(),
+    /** phone-number-id → WABA id */
+    phoneOwners: new Map<string, string>(),
+    settings: new Map<string, Partial<WabaSettings>>(),
+    faults: [] as FaultRule[],
+    sent: [] as SentRecord[],
+    reads: [] as ReadRecord[],
+    webhooks: [] as WebhookRecord[],
+    nextWebhookId: 1,
+    /** `${phoneNumberId}:${waId}` → ms of the user's last inbound message (opens the 24h window) */
+    windows: new Map<string, number>(),
+    /** phone-number-id → ms of recent accepted sends (last second) */
+    recentSends: new Map<string, number[]>(),
+    /** `${phoneNumberId}:${waId}` → ms of the last accepted send */
+    lastPairSend: new Map<string, number>(),
+    /** `${phoneNumberId}:${waId}:${category}` → open conversation (pre-v24 status payloads) */
+    conversations: new Map<string, { id: string; expiresAt: number }>(),
+  };
+}
+
+export let state = emptyState();
+
+export function pairKey(phoneNumberId: string, waId: string): string {
+  return `${phoneNumberId}:${waId}`;
+}
+
+export function pushLog<T>(log: T[], item: T): void {
+  log.push(item);
+  if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
+}
+
+export type RegisterResult = { kind: "registered"; waba: Waba } | { kind: "phone_taken"; phoneNumberId: string; ownerWabaId: string };
+
+/** Adds or replaces a WABA (its phone numbers and templates). Settings for the WABA are kept. */
+export function registerWaba(waba: Waba): RegisterResult {
+  for (const phone of waba.phoneNumbers) {
+    const owner = state.phoneOwners.get(phone.metaPhoneNumberId);
+    if (owner !== undefined && owner !== waba.metaWabaId) return { kind: "phone_taken", phoneNumberId: phone.metaPhoneNumberId, ownerWabaId: owner };
+  }
+  const previous = state.wabas.get(waba.metaWabaId);
+  for (const phone of previous?.phoneNumbers ?? []) state.phoneOwners.delete(phone.metaPhoneNumberId);
+  const copy = structuredClone(waba);
+  state.wabas.set(copy.metaWabaId, copy);
+  for (const phone of copy.phoneNumbers) state.phoneOwners.set(phone.metaPhoneNumberId, copy.metaWabaId);
+  return { kind: "registered", waba: copy };
+}
+
+export function findPhone(phoneNumberId: string): { waba: Waba; phone: PhoneNumber } | undefined {
+  const wabaId = state.phoneOwners.get(phoneNumberId);
+  const waba = wabaId === undefined ? undefined : state.wabas.get(wabaId);
+  const phone = waba?.phoneNumbers.find((p) => p.metaPhoneNumberId === phoneNumberId);
+  return waba && phone ? { waba, phone } : undefined;
+}
+
+export function findWabaByToken(token: string): Waba | undefined {
+  for (const waba of state.wabas.values()) if (waba.accessToken === token) return waba;
+  return undefined;
+}
+
+/** Back to the demo dataset only: every registered WABA, setting, fault, log and window is dropped. */
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function isWindowOpen(phoneNumberId: string, waId: string, now = Date.now()): boolean {
+  const last = state.windows.get(pairKey(phoneNumberId, waId));
+  return last !== undefined && now - last < WINDOW_MS;
+}
+
+export function resetStore(): void {
+  state = emptyState();
+  for (const waba of demoWabas) registerWaba(waba);
+}
+
+resetStore();

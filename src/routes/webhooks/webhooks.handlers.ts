@@ -1,0 +1,82 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env";
+import { ApiError } from "../../errors";
+import { iso, isResourceId } from "../../schemas/common";
+import * as endpoints from "../../webhooks/endpoints";
+import type { EventType } from "../../webhooks/event-statements";
+import { webhookUrlProblem } from "../../webhooks/url-policy";
+import type * as routes from "./webhooks.routes";
+
+const notFound = () => new ApiError("NOT_FOUND", "Webhook endpoint not found");
+
+function checkUrl(c: { env: AppEnv["Bindings"] }, url: string) {
+  const problem = webhookUrlProblem(url, c.env.WEBHOOKS_ALLOW_LOOPBACK_HTTP === "true");
+  if (problem) throw new ApiError("VALIDATION_FAILED", `url: ${problem}`, { details: [{ field: "url", message: problem }] });
+}
+
+const out = (e: endpoints.EndpointView) => ({ ...e, createdAt: iso(e.createdAt), updatedAt: iso(e.updatedAt) });
+const deliveryOut = (d: endpoints.DeliveryView) => ({
+  ...d,
+  eventType: d.eventType as EventType,
+  nextAttemptAt: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
+  deliveredAt: d.deliveredAt === null ? null : iso(d.deliveredAt),
+  createdAt: iso(d.createdAt),
+  updatedAt: iso(d.updatedAt),
+});
+
+export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => {
+  const input = c.req.valid("json");
+  checkUrl(c, input.url);
+  const result = await endpoints.createEndpoint(c.var.db, c.env, c.var.key.wabaId, input);
+  if (result.kind === "limit") throw new ApiError("VALIDATION_FAILED", `A WABA can have at most ${endpoints.MAX_ENDPOINTS_PER_WABA} webhook endpoints`);
+  return c.json({ ...out(result.endpoint), secret: result.secret }, 201);
+};
+
+export const listWebhooks: RouteHandler<typeof routes.listWebhooks, AppEnv> = async (c) => {
+  const { items, nextCursor } = await endpoints.listEndpoints(c.var.db, c.var.key.wabaId, c.req.valid("query"));
+  return c.json({ data: items.map(out), nextCursor }, 200);
+};
+
+export const getWebhook: RouteHandler<typeof routes.getWebhook, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const e = isResourceId(id) ? await endpoints.getEndpoint(c.var.db, c.var.key.wabaId, id) : null;
+  if (!e) throw notFound();
+  return c.json(out(e), 200);
+};
+
+export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const patch = c.req.valid("json");
+  if (!isResourceId(id)) throw notFound();
+  if (patch.url !== undefined) checkUrl(c, patch.url);
+  const e = await endpoints.updateEndpoint(c.var.db, c.var.key.wabaId, id, patch);
+  if (!e) throw notFound();
+  return c.json(out(e), 200);
+};
+
+export const deleteWebhook: RouteHandler<typeof routes.deleteWebhook, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  if (!isResourceId(id) || !(await endpoints.deleteEndpoint(c.var.db, c.var.key.wabaId, id))) throw notFound();
+  return c.body(null, 204);
+};
+
+export const rotateWebhookSecret: RouteHandler<typeof routes.rotateWebhookSecret, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const secret = isResourceId(id) ? await endpoints.rotateSecret(c.var.db, c.env, c.var.key.wabaId, id) : null;
+  if (!secret) throw notFound();
+  return c.json({ id, secret }, 200);
+};
+
+export const listDeliveries: RouteHandler<typeof routes.listDeliveries, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const page = isResourceId(id) ? await endpoints.listDeliveries(c.var.db, c.var.key.wabaId, id, c.req.valid("query")) : null;
+  if (!page) throw notFound();
+  return c.json({ data: page.items.map(deliveryOut), nextCursor: page.nextCursor }, 200);
+};
+
+export const replayDelivery: RouteHandler<typeof routes.replayDelivery, AppEnv> = async (c) => {
+  const { id, deliveryId } = c.req.valid("param");
+  const d = isResourceId(id) && isResourceId(deliveryId) ? await endpoints.replayDelivery(c.var.db, c.env, c.var.key.wabaId, id, deliveryId) : null;
+  if (!d) throw new ApiError("NOT_FOUND", "Delivery not found");
+  return c.json(deliveryOut(d), 202);
+};

@@ -1,0 +1,92 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
+import { requireScope } from "../../middleware/authenticate";
+import { PathId, pageLimit } from "../../schemas/common";
+import { bearerSecurity } from "../router";
+import { CreateWebhookBody, DeliverySchema, UpdateWebhookBody, WebhookSchema, WebhookSecretSchema, WebhookWithSecretSchema } from "./webhooks.schemas";
+
+const base = { tags: ["Webhooks"], security: bearerSecurity, middleware: requireScope("webhooks:manage") };
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, headers: rateLimitHeaders, content: { "application/json": { schema } } });
+const body = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } }, required: true as const });
+const Cursor = z.string().regex(/^[0-9a-f]{24}$/, "must be an id from a previous page").optional();
+
+export const createWebhook = createRoute({
+  ...base,
+  method: "post",
+  path: "/v1/webhooks",
+  summary: "Create a webhook endpoint",
+  description: "Events for the key's WABA are POSTed to `url`, signed with the returned secret (shown once). See the README for verifying `WBIZ-Signature`.",
+  request: { body: body(CreateWebhookBody) },
+  responses: { 201: json(WebhookWithSecretSchema, "Created"), ...errorResponses(...AUTH_ERRORS, "VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE") },
+});
+
+export const listWebhooks = createRoute({
+  ...base,
+  method: "get",
+  path: "/v1/webhooks",
+  summary: "List webhook endpoints",
+  request: { query: z.object({ limit: pageLimit(25, 100), cursor: Cursor }) },
+  responses: { 200: json(z.object({ data: z.array(WebhookSchema), nextCursor: z.string().nullable() }), "Endpoints, oldest first"), ...errorResponses(...AUTH_ERRORS, "VALIDATION_FAILED") },
+});
+
+export const getWebhook = createRoute({
+  ...base,
+  method: "get",
+  path: "/v1/webhooks/{id}",
+  summary: "Get a webhook endpoint",
+  request: { params: PathId },
+  responses: { 200: json(WebhookSchema, "The endpoint"), ...errorResponses(...AUTH_ERRORS, "NOT_FOUND") },
+});
+
+export const updateWebhook = createRoute({
+  ...base,
+  method: "patch",
+  path: "/v1/webhooks/{id}",
+  summary: "Update a webhook endpoint",
+  description: "Change its URL, events, description, or enable/disable it.",
+  request: { params: PathId, body: body(UpdateWebhookBody) },
+  responses: { 200: json(WebhookSchema, "The endpoint"), ...errorResponses(...AUTH_ERRORS, "VALIDATION_FAILED", "NOT_FOUND", "UNSUPPORTED_MEDIA_TYPE") },
+});
+
+export const deleteWebhook = createRoute({
+  ...base,
+  method: "delete",
+  path: "/v1/webhooks/{id}",
+  summary: "Delete a webhook endpoint",
+  description: "Its pending deliveries are dropped.",
+  request: { params: PathId },
+  responses: { 204: { description: "Deleted", headers: rateLimitHeaders }, ...errorResponses(...AUTH_ERRORS, "NOT_FOUND") },
+});
+
+export const rotateWebhookSecret = createRoute({
+  ...base,
+  method: "post",
+  path: "/v1/webhooks/{id}/rotate-secret",
+  summary: "Rotate the signing secret",
+  description: "Returns a new secret (shown once); the old one stops signing at once.",
+  request: { params: PathId },
+  responses: { 200: json(WebhookSecretSchema, "The new secret"), ...errorResponses(...AUTH_ERRORS, "NOT_FOUND") },
+});
+
+export const listDeliveries = createRoute({
+  ...base,
+  method: "get",
+  path: "/v1/webhooks/{id}/deliveries",
+  summary: "List recent deliveries",
+  description: "Newest first, with each delivery's status, attempts and last error.",
+  request: {
+    params: PathId,
+    query: z.object({ status: z.enum(["pending", "succeeded", "failed"]).optional(), limit: pageLimit(25, 100), cursor: Cursor }),
+  },
+  responses: { 200: json(z.object({ data: z.array(DeliverySchema), nextCursor: z.string().nullable() }), "Deliveries"), ...errorResponses(...AUTH_ERRORS, "VALIDATION_FAILED", "NOT_FOUND") },
+});
+
+export const replayDelivery = createRoute({
+  ...base,
+  method: "post",
+  path: "/v1/webhooks/{id}/deliveries/{deliveryId}/replay",
+  summary: "Replay a delivery",
+  description: "Sends the delivery's event again (same event id and body, new signature), with a fresh retry budget.",
+  request: { params: PathId.extend({ deliveryId: z.string().openapi({ param: { name: "deliveryId", in: "path" } }) }) },
+  responses: { 202: json(DeliverySchema, "Queued again"), ...errorResponses(...AUTH_ERRORS, "NOT_FOUND") },
+});

@@ -1,0 +1,120 @@
+import { z } from "@hono/zod-openapi";
+import { WEBHOOK_EVENT_TYPES } from "../../db/schema";
+import { IsoDateTime } from "../../schemas/common";
+
+const EventTypes = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES))
+  .min(1)
+  .max(WEBHOOK_EVENT_TYPES.length)
+  .openapi({ example: ["message.delivered", "message.read", "message.failed", "message.received"] });
+
+const Url = z.string().max(2048).openapi({ example: "https://example.com/hooks/wbiz", description: "HTTPS, public address" });
+
+export const CreateWebhookBody = z
+  .object({
+    url: Url,
+    events: EventTypes,
+    description: z.string().min(1).max(256).optional().openapi({ example: "CRM sync" }),
+    enabled: z.boolean().optional().openapi({ description: "Default true" }),
+  })
+  .strict()
+  .openapi("CreateWebhook");
+
+export const UpdateWebhookBody = z
+  .object({ url: Url.optional(), events: EventTypes.optional(), description: z.string().min(1).max(256).nullable().optional(), enabled: z.boolean().optional() })
+  .strict()
+  .openapi("UpdateWebhook");
+
+export const WebhookSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+    enabled: z.boolean(),
+    description: z.string().nullable(),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  })
+  .openapi("Webhook");
+
+export const WebhookWithSecretSchema = WebhookSchema.extend({
+  secret: z.string().openapi({ example: "whsec_pP0sJ3kq…", description: "Signing secret. Shown only in this response: store it now." }),
+}).openapi("WebhookWithSecret");
+
+export const WebhookSecretSchema = z.object({ id: z.string(), secret: z.string() }).openapi("WebhookSecret");
+
+export const DeliverySchema = z
+  .object({
+    id: z.string(),
+    eventId: z.string(),
+    eventType: z.enum(WEBHOOK_EVENT_TYPES),
+    wamid: z.string().nullable(),
+    sequence: z.number().int().nullable(),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: IsoDateTime.nullable(),
+    deliveredAt: IsoDateTime.nullable(),
+    createdAt: IsoDateTime,
+    updatedAt: IsoDateTime,
+  })
+  .openapi("WebhookDelivery");
+
+/** The JSON body POSTed to endpoints (see the `webhooks` section of this document). */
+export const WebhookEventSchema = z
+  .object({
+    id: z.string().openapi({ description: "Unique event id: deduplicate on it" }),
+    type: z.enum(WEBHOOK_EVENT_TYPES),
+    createdAt: IsoDateTime,
+    wabaId: z.string(),
+    wamid: z.string().nullable(),
+    sequence: z.number().int().nullable().openapi({ description: "Per-message order of events (1, 2, …); null for template events" }),
+    data: z.object({
+      message: z
+        .object({
+          id: z.string(),
+          wamid: z.string().nullable(),
+          conversationId: z.string(),
+          direction: z.enum(["inbound", "outbound"]),
+          kind: z.string(),
+          status: z.string(),
+          phone: z.string(),
+          phoneNumberId: z.string(),
+          body: z.string().nullable(),
+          error: z.object({ source: z.string(), code: z.number().nullable(), message: z.string() }).passthrough().nullable(),
+          createdAt: IsoDateTime,
+          updatedAt: IsoDateTime,
+        })
+        .optional(),
+      template: z
+        .object({ id: z.string(), name: z.string(), language: z.string(), category: z.string(), status: z.string(), previousStatus: z.string(), reason: z.string().nullable() })
+        .optional(),
+    }),
+  })
+  .openapi("WebhookEvent", {
+    example: {
+      id: "019b7726f3a55eed05000071",
+      type: "message.delivered",
+      createdAt: "2026-04-28T17:42:14.003Z",
+      wabaId: "019b76f92c815eed02000001",
+      wamid: "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSQjg5RTk0NDM2NjE2RDM3RkU0AA==",
+      sequence: 2,
+      data: {
+        message: {
+          id: "019b7726f3a55eed05000065",
+          wamid: "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSQjg5RTk0NDM2NjE2RDM3RkU0AA==",
+          conversationId: "019b76f92c815eed07000001",
+          direction: "outbound",
+          kind: "text",
+          status: "delivered",
+          phone: "+919812345678",
+          phoneNumberId: "107394529103847",
+          body: "Hi! Your order #4827 has shipped.",
+          error: null,
+          createdAt: "2026-04-28T17:42:12.108Z",
+          updatedAt: "2026-04-28T17:42:14.003Z",
+        },
+      },
+    },
+  });

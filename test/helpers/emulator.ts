@@ -1,0 +1,141 @@
+// Helpers for steering the Meta Cloud API emulator (emulator/README.md) from tests, through env.META.
+import { env } from "cloudflare:workers";
+import type { FaultAction, FaultMatch, FaultRule } from "../../emulator/src/faults";
+import type { WabaSettings } from "../../emulator/src/settings";
+import type { ReadRecord, SentRecord, Template, Waba, WebhookRecord } from "../../emulator/src/store";
+
+export type { FaultRule, ReadRecord, SentRecord, WabaSettings, WebhookRecord };
+
+export const GRAPH_ORIGIN = "https://graph.facebook.com";
+
+function emulator(): Fetcher {
+  if (!env.META) throw new Error("env.META (the Cloud API emulator binding) is missing");
+  return env.META;
+}
+
+async function control<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const res = await emulator().fetch(`${GRAPH_ORIGIN}/__emulator${path}`, {
+    method,
+    headers: body === undefined ? undefined : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`emulator ${method} ${path} → ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const defined = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
+  return defined.length ? `?${new URLSearchParams(defined)}` : "";
+}
+
+export type TemplateInput = Partial<Omit<Template, "name" | "language">> & Pick<Template, "name" | "language">;
+export type WabaInput = Omit<Waba, "name" | "templates" | "phoneNumbers"> & {
+  name?: string;
+  phoneNumbers: Array<{ metaPhoneNumberId: string; displayPhoneNumber: string; verifiedName?: string }>;
+  templates?: TemplateInput[];
+};
+
+/** Adds or replaces a WABA on the emulator (Meta's side): its token, phone numbers and templates. */
+export async function registerWaba(waba: WabaInput): Promise<Waba> {
+  return (await control<{ waba: Waba }>("POST", "/wabas", waba)).waba;
+}
+
+/** Sends the emulator accepted (answered 200) from this phone number, oldest first. */
+export async function emulatorSends(phoneNumberId: string, to?: string): Promise<SentRecord[]> {
+  return (await control<{ data: SentRecord[] }>("GET", `/sent${query({ phoneNumberId, to })}`)).data;
+}
+
+/** Mark-as-read calls the emulator accepted from this phone number. */
+export async function emulatorReads(phoneNumberId: string): Promise<ReadRecord[]> {
+  return (await control<{ data: ReadRecord[] }>("GET", `/reads${query({ phoneNumberId })}`)).data;
+}
+
+/** Webhooks the emulator POSTed for this WABA (raw body, signature, HTTP status the API returned). */
+export async function emulatorWebhooks(metaWabaId: string, filter: { wamid?: string; kind?: WebhookRecord["kind"] } = {}): Promise<WebhookRecord[]> {
+  return (await control<{ data: WebhookRecord[] }>("GET", `/webhooks${query({ wabaId: metaWabaId, ...filter })}`)).data;
+}
+
+export type FaultInput = FaultMatch & FaultAction & { times?: number | "always" };
+
+/** The next matching send(s) get this fault (an error, a hang, a slow answer or an async failure). */
+export async function addFault(rule: FaultInput): Promise<FaultRule> {
+  return (await control<{ fault: FaultRule }>("POST", "/faults", rule)).fault;
+}
+
+export async function clearFaults(phoneNumberId?: string): Promise<number> {
+  return (await control<{ deleted: number }>("DELETE", `/faults${query({ phoneNumberId })}`)).deleted;
+}
+
+type Media = { id?: string; caption?: string; mime_type?: string; sha256?: string; filename?: string; voice?: boolean; animated?: boolean };
+
+/** A user message; the object named by `type` is in Meta's inbound shape (reference §4). */
+export type InboundInput = {
+  phoneNumberId: string;
+  /** the user's wa_id */
+  from: string;
+  /** contacts[].profile.name (default "Test User") */
+  name?: string;
+  type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "interactive" | "button" | "location" | "reaction" | "contacts" | "unsupported";
+  text?: string | { body: string };
+  image?: Media;
+  video?: Media;
+  audio?: Media;
+  document?: Media;
+  sticker?: Media;
+  interactive?:
+    | { type: "button_reply"; button_reply: { id: string; title: string } }
+    | { type: "list_reply"; list_reply: { id: string; title: string; description?: string } };
+  button?: { text: string; payload?: string };
+  location?: { latitude: number; longitude: number; name?: string; address?: string; url?: string };
+  reaction?: { message_id: string; emoji?: string };
+  contacts?: Array<Record<string, unknown>>;
+  unsupported?: { type: string };
+  /** quoted message (button taps quote the message whose button was tapped) */
+  context?: { id: string; from?: string };
+  /** unix seconds (default now) */
+  timestamp?: number;
+  /** reuse a wamid to emulate Meta re-delivering a message */
+  id?: string;
+};
+
+/** A user message: the emulator opens the user's window and POSTs Meta's signed inbound webhook to the API. */
+export async function emulateInbound(input: InboundInput): Promise<{ wamid: string; delivered: number | null; webhookId: number }> {
+  return control("POST", "/inbound", input);
+}
+
+/** Per-WABA knobs (status delays, duplicates, window enforcement, rate limits, …); returns the effective settings. */
+export type SettingsPatch = Partial<Omit<WabaSettings, "statusDelaysMs">> & { statusDelaysMs?: number[] | null | "none" };
+
+export async function emulatorSettings(metaWabaId: string, patch: SettingsPatch): Promise<WabaSettings> {
+  return (await control<{ settings: WabaSettings }>("POST", "/settings", { wabaId: metaWabaId, ...patch })).settings;
+}
+
+/** Opens (as if the user just wrote) or closes a user's 24h window without sending a webhook. */
+export async function setWindow(phoneNumberId: string, waId: string, open: boolean): Promise<void> {
+  await control("POST", "/windows", { phoneNumberId, waId, open });
+}
+
+/** Changes a template's status on Meta's side and POSTs the message_template_status_update webhook. */
+export async function setTemplateStatus(input: {
+  wabaId: string;
+  templateId?: string;
+  name?: string;
+  language?: string;
+  status: string;
+  reason?: string | null;
+  webhook?: boolean;
+}): Promise<{ template: Template; webhook: { id: number; httpStatus: number | null } | null }> {
+  return control("POST", "/templates/status", input);
+}
+
+/** Calls a Graph endpoint of the emulator directly, e.g. graph("/v24.0/123/messages", { token, json }). */
+export function graph(path: string, init: { token?: string; json?: unknown; method?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (init.token !== undefined) headers.Authorization = `Bearer ${init.token}`;
+  if (init.json !== undefined) headers["Content-Type"] = "application/json";
+  return emulator().fetch(`${GRAPH_ORIGIN}${path}`, {
+    method: init.method ?? (init.json === undefined ? "GET" : "POST"),
+    headers,
+    body: init.json === undefined ? undefined : JSON.stringify(init.json),
+  });
+}
