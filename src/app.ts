@@ -10,6 +10,7 @@ import { keyRouter } from "./routes/key/key.index";
 import { messagesRouter } from "./routes/messages/messages.index";
 import { metaWebhookRouter } from "./routes/meta-webhook/meta-webhook.index";
 import { templatesRouter } from "./routes/templates/templates.index";
+import { registerWebhookEvents } from "./routes/webhooks/webhook-events.openapi";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { createRouter } from "./routes/router";
 
@@ -40,6 +41,8 @@ export function createApp() {
     bearerFormat: "wbiz_live_… / wbiz_test_…",
     description: "An API key bound to one WABA, sent as `Authorization: Bearer <key>`.",
   });
+
+  registerWebhookEvents(app.openAPIRegistry);
 
   app.route("/", keyRouter);
   app.route("/", templatesRouter);

@@ -1,0 +1,39 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { WEBHOOK_EVENT_TYPES } from "../../db/schema";
+import { WebhookEventSchema } from "./webhooks.schemas";
+
+const DESCRIBE: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
+  "message.sent": "Meta accepted a send (the wamid is now known).",
+  "message.delivered": "Meta reports the message delivered to the recipient's phone.",
+  "message.read": "The recipient read the message.",
+  "message.failed": "The message will not be delivered; `data.message.error` says why (Meta's code and details, or the relay's).",
+  "message.received": "A contact wrote to the WABA (text, media, interactive reply, button, location, reaction, or an unknown type kept raw).",
+  "template.status_updated": "Meta changed a template's status (approved, rejected, paused, …).",
+};
+
+/** The events WBIZ POSTs to integrators' endpoints, as OpenAPI 3.1 `webhooks`. */
+export function registerWebhookEvents(registry: OpenAPIHono["openAPIRegistry"]) {
+  for (const type of WEBHOOK_EVENT_TYPES) {
+    registry.registerWebhook({
+      method: "post",
+      path: type,
+      tags: ["Webhooks"],
+      summary: type,
+      description:
+        `${DESCRIBE[type]}\n\nSigned: \`WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>\`. ` +
+        "Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, " +
+        "refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.",
+      request: {
+        headers: z.object({
+          "wbiz-signature": z.string().openapi({ example: "t=1777398132,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd" }),
+          "wbiz-event-id": z.string(),
+          "wbiz-event-type": z.enum(WEBHOOK_EVENT_TYPES),
+          "wbiz-delivery-id": z.string(),
+        }),
+        body: { content: { "application/json": { schema: WebhookEventSchema } } },
+      },
+      responses: { 200: { description: "Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried." } },
+    });
+  }
+}
