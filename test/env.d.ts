@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends AppBindings {
       TEST_MIGRATIONS: D1Migration[];
+      /** the test webhook receiver (test/fixtures/webhook-receiver.ts) */
+      RECEIVER: Fetcher;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

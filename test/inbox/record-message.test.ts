@@ -6,9 +6,9 @@ describe("recordMessage", () => {
   it("creates the contact and conversation, opens the window and counts unread on inbound", async () => {
     const t = await createTenant();
     const base = { wabaId: t.waba.id, phone: "+919812345678", metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, kind: "text", payload: {} };
-    const first = await recordMessage(t.db, { ...base, direction: "inbound", body: "hi", status: "received", wamid: "wamid.in1", profileName: "Aarav", at: 1_700_000_000_000 });
+    const first = await recordMessage(t.db, { ...base, direction: "inbound", body: "hi", status: "delivered", wamid: "wamid.in1", profileName: "Aarav", at: 1_700_000_000_000 });
     expect(first).not.toBeNull();
-    const again = await recordMessage(t.db, { ...base, direction: "inbound", body: "hi", status: "received", wamid: "wamid.in1", profileName: "Aarav" });
+    const again = await recordMessage(t.db, { ...base, direction: "inbound", body: "hi", status: "delivered", wamid: "wamid.in1", profileName: "Aarav" });
     expect(again).toBeNull();
     const reply = await recordMessage(t.db, { ...base, direction: "outbound", body: "hello", status: "queued" });
     expect(reply?.conversationId).toBe(first!.conversationId);
@@ -25,7 +25,7 @@ describe("recordMessage", () => {
       Array.from({ length: 40 }, (_, i) =>
         recordMessage(t.db, {
           wabaId: t.waba.id, phone: `+9198123${String(45000 + i)}`, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId,
-          direction: "inbound", kind: "text", body: "x", payload: {}, status: "received", wamid: `wamid.burst${i}`,
+          direction: "inbound", kind: "text", body: "x", payload: {}, status: "delivered", wamid: `wamid.burst${i}`,
         }),
       ),
     );
