@@ -160,6 +160,7 @@ export const messages = sqliteTable("messages", {
 }, (t) => [
   index("messages_conversation_idx").on(t.conversationId, t.id),
   index("messages_waba_status_idx").on(t.wabaId, t.status),
+  index("messages_status_updated_idx").on(t.status, t.updatedAt),
 ]);
 
 /** Meta statuses that arrived before the send that caused them stored its wamid. */
@@ -215,4 +216,5 @@ export const webhookDeliveries = sqliteTable("webhook_deliveries", {
 }, (t) => [
   uniqueIndex("webhook_deliveries_endpoint_event_idx").on(t.endpointId, t.eventId),
   index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id),
+  index("webhook_deliveries_status_next_idx").on(t.status, t.nextAttemptAt),
 ]);

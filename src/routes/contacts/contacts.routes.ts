@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
-import { requireScope } from "../../middleware/authenticate";
 import { PathId } from "../../schemas/common";
-import { bearerSecurity } from "../router";
+import { authenticated } from "../router";
 import { ContactPage, ContactSchema, CreateContactBody, ListContactsQuery, UpdateContactBody } from "./contacts.schemas";
 
 const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -13,8 +12,7 @@ export const listContacts = createRoute({
   tags: ["Contacts"],
   summary: "List contacts",
   description: "Cursor-paginated contact list, oldest first, with optional search, tag and opt-in filters.",
-  security: bearerSecurity,
-  middleware: requireScope("contacts:read"),
+  ...authenticated("contacts:read"),
   request: { query: ListContactsQuery },
   responses: {
     200: { description: "One page of contacts; nextCursor is null on the last page", headers: rateLimitHeaders, content: json(ContactPage) },
@@ -31,8 +29,7 @@ export const createContact = createRoute({
     "Create a contact — or, on phone collision, return the existing contact (idempotent upsert by phone). " +
     "The phone is normalised to E.164 first, so +91 98123 45678 and +919812345678 are one contact. " +
     "An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it.",
-  security: bearerSecurity,
-  middleware: requireScope("contacts:write"),
+  ...authenticated("contacts:write"),
   request: { body: { content: json(CreateContactBody), required: true } },
   responses: {
     200: { description: "A contact with this phone already existed; it is returned unchanged", headers: rateLimitHeaders, content: json(ContactSchema) },
@@ -47,8 +44,7 @@ export const getContact = createRoute({
   tags: ["Contacts"],
   summary: "Get a contact",
   description: "Fetch one contact by id. Unknown, malformed and other WABAs' ids all answer 404, so probing for foreign ids leaks nothing.",
-  security: bearerSecurity,
-  middleware: requireScope("contacts:read"),
+  ...authenticated("contacts:read"),
   request: { params: PathId },
   responses: {
     200: { description: "The contact", headers: rateLimitHeaders, content: json(ContactSchema) },
@@ -64,8 +60,7 @@ export const updateContact = createRoute({
   description:
     "Partial update — supply only the fields you want to change. Tags fully replace the current set; customFields shallow-merge " +
     "(a null value removes a field). All changes apply together or not at all. An empty body changes nothing and returns the contact.",
-  security: bearerSecurity,
-  middleware: requireScope("contacts:write"),
+  ...authenticated("contacts:write"),
   request: { params: PathId, body: { content: json(UpdateContactBody), required: true } },
   responses: {
     200: { description: "The updated contact", headers: rateLimitHeaders, content: json(ContactSchema) },

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
-import { requireScope } from "../../middleware/authenticate";
 import { PathId } from "../../schemas/common";
-import { bearerSecurity } from "../router";
+import { authenticated } from "../router";
 import { ConversationPage, ListConversationsQuery, ListMessagesQuery, MessagePage } from "./conversations.schemas";
 
 const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -15,8 +14,7 @@ export const listConversations = createRoute({
   description:
     "Cursor-paginated conversation list, newest lastMessageAt first. The cursor is the lastMessageAt ISO timestamp of the last item — pass it as the next-page boundary. " +
     "lastMessageAt is unique within a WABA, so paging never skips or repeats a conversation.",
-  security: bearerSecurity,
-  middleware: requireScope("inbox:read"),
+  ...authenticated("inbox:read"),
   request: { query: ListConversationsQuery },
   responses: {
     200: { description: "One page of conversations; nextCursor is null on the last page", headers: rateLimitHeaders, content: json(ConversationPage) },
@@ -32,8 +30,7 @@ export const listMessages = createRoute({
   description:
     "Paginated message history for one conversation. The first page holds the newest messages; pass nextCursor as beforeId to get older ones. " +
     "Each page is in chronological order.",
-  security: bearerSecurity,
-  middleware: requireScope("inbox:read"),
+  ...authenticated("inbox:read"),
   request: { params: PathId, query: ListMessagesQuery },
   responses: {
     200: { description: "One page of messages, oldest first", headers: rateLimitHeaders, content: json(MessagePage) },

@@ -2,8 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { SCOPES } from "../../auth/scopes";
 import { PLANS } from "../../db/schema";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
-import { requireScope } from "../../middleware/authenticate";
-import { bearerSecurity } from "../router";
+import { authenticated } from "../router";
 
 export const KeyInfoSchema = z
   .object({
@@ -24,8 +23,7 @@ export const getKey = createRoute({
   tags: ["Authentication"],
   summary: "Describe the calling API key",
   description: "Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key.",
-  security: bearerSecurity,
-  middleware: requireScope(null),
+  ...authenticated(null),
   responses: {
     200: { description: "The calling key", headers: rateLimitHeaders, content: { "application/json": { schema: KeyInfoSchema } } },
     ...errorResponses(...AUTH_ERRORS),

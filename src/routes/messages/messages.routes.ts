@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders, type ErrorCode } from "../../errors";
 import { idempotency } from "../../middleware/idempotency";
-import { requireScope } from "../../middleware/authenticate";
 import { IsoDateTime, PathId } from "../../schemas/common";
-import { bearerSecurity } from "../router";
+import { authenticated } from "../router";
 import {
   SendAccepted,
   SendInteractiveBody,
@@ -34,8 +33,7 @@ function sendRoute<T extends z.ZodTypeAny>(path: string, summary: string, descri
     tags: ["Messages"],
     summary,
     description,
-    security: bearerSecurity,
-    middleware: [requireScope("messages:send"), idempotency] as const,
+    ...authenticated("messages:send", idempotency),
     request: { headers: SEND_HEADERS, body: { content: { "application/json": { schema: body } }, required: true } },
     responses: {
       200: { description: "Meta accepted the send. Correlate the wamid with delivery webhooks.", headers: rateLimitHeaders, content: { "application/json": { schema: SendAccepted } } },
@@ -112,8 +110,7 @@ export const getMessage = createRoute({
   tags: ["Messages"],
   summary: "Get a sent message's status",
   description: "Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.",
-  security: bearerSecurity,
-  middleware: requireScope("messages:send"),
+  ...authenticated("messages:send"),
   request: { params: PathId },
   responses: {
     200: { description: "The message", headers: rateLimitHeaders, content: { "application/json": { schema: MessageStatusSchema } } },

@@ -1,9 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
-import { requireScope } from "../../middleware/authenticate";
 import { pageLimit, ResourceId } from "../../schemas/common";
 import { Page } from "../../schemas/page";
-import { bearerSecurity } from "../router";
+import { authenticated } from "../router";
 
 export const TEMPLATE_STATUS_FILTERS = ["approved", "pending", "rejected"] as const;
 
@@ -53,8 +52,7 @@ export const listTemplates = createRoute({
   description:
     "Cursor-paginated list of templates on the WABA bound to your API key, oldest first. Filter by approval status, category or language. " +
     "Templates are mirrored from Meta on a schedule; a template deleted at Meta is no longer listed.",
-  security: bearerSecurity,
-  middleware: requireScope("templates:read"),
+  ...authenticated("templates:read"),
   request: { query: ListTemplatesQuery },
   responses: {
     200: {

@@ -1,11 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
-import { requireScope } from "../../middleware/authenticate";
 import { PathId, pageLimit } from "../../schemas/common";
-import { bearerSecurity } from "../router";
+import { authenticated } from "../router";
 import { CreateWebhookBody, DeliverySchema, UpdateWebhookBody, WebhookSchema, WebhookSecretSchema, WebhookWithSecretSchema } from "./webhooks.schemas";
 
-const base = { tags: ["Webhooks"], security: bearerSecurity, middleware: requireScope("webhooks:manage") };
+const base = { tags: ["Webhooks"], ...authenticated("webhooks:manage") };
 const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({ description, headers: rateLimitHeaders, content: { "application/json": { schema } } });
 const body = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } }, required: true as const });
 const Cursor = z.string().regex(/^[0-9a-f]{24}$/, "must be an id from a previous page").optional();
