@@ -7,7 +7,9 @@ import { newId } from "../db/ids";
 import { templates, wabas } from "../db/schema";
 import type { Env } from "../env";
 import type { UpstreamError } from "../errors";
-import { graphRequest, type GraphError } from "../meta/graph";
+import { graphRequest } from "../meta/graph";
+import { messageErrorOf } from "../meta/error-policy";
+import { upstreamOf } from "../messages/outcome";
 
 // Mirrors the WABA's templates from Meta: GET /{waba-id}/message_templates, every page, upserted by
 // (WABA, name, language) so our ids survive, and templates Meta no longer lists are marked
@@ -46,16 +48,6 @@ export type SyncResult =
 
 type Fetched = z.infer<typeof MetaTemplate>;
 
-export function upstreamOf(error: GraphError): UpstreamError {
-  return {
-    code: error.code,
-    ...(error.error_subcode !== undefined ? { subcode: error.error_subcode } : {}),
-    message: error.message,
-    ...(error.error_data?.details !== undefined ? { details: error.error_data.details } : {}),
-    ...(error.fbtrace_id !== undefined ? { fbtraceId: error.fbtrace_id } : {}),
-  };
-}
-
 /** Every template Meta lists for the WABA, following the `after` cursor while Meta says there is a next page. */
 async function fetchAll(env: Env, metaWabaId: string, token: string): Promise<{ ok: true; templates: Fetched[] } | { ok: false; message: string; upstream?: UpstreamError }> {
   const all: Fetched[] = [];
@@ -66,7 +58,7 @@ async function fetchAll(env: Env, metaWabaId: string, token: string): Promise<{ 
     // the cursor is taken from Meta's answer, never its `next` URL: the token goes only to our Graph base
     const res = await graphRequest<unknown>(env, `${metaWabaId}/message_templates?${query}`, { token });
     if (!res.ok) {
-      if (res.kind === "graph") return { ok: false, message: `Meta refused the template listing: ${res.error.message}`, upstream: upstreamOf(res.error) };
+      if (res.kind === "graph") return { ok: false, message: `Meta refused the template listing: ${res.error.message}`, upstream: upstreamOf(messageErrorOf(res)) };
       return { ok: false, message: res.kind === "timeout" ? `Meta did not answer within ${res.timeoutMs} ms` : `Could not reach Meta: ${res.message}` };
     }
     const parsed = MetaTemplatePage.safeParse(res.data);
