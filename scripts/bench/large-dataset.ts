@@ -107,17 +107,27 @@ export async function largeDatasetSql(opts: { encryptionKey: string; now?: numbe
   return { chunks: [setup, ...contactChunks, conversationChunk, ...messageChunks], key };
 }
 
-/** Loads the data set into the local D1 (`wrangler d1 execute --local`), chunk by chunk. Returns the bench key. */
-export async function applyLargeDataset(opts: { log?: (line: string) => void } = {}): Promise<string> {
+/** `--local`, plus `--persist-to <dir>` when the data set goes somewhere other than `npm run dev`'s state. */
+export function localD1Args(persistTo?: string): string[] {
+  return persistTo ? ["--local", `--persist-to=${persistTo}`] : ["--local"];
+}
+
+/**
+ * Loads the data set into the local D1 (`wrangler d1 execute --local`), chunk by chunk, after applying
+ * the migrations. `persistTo` targets another state directory than `npm run dev`'s (the bench's own).
+ * Returns the bench key.
+ */
+export async function applyLargeDataset(opts: { log?: (line: string) => void; persistTo?: string } = {}): Promise<string> {
   const { chunks, key } = await largeDatasetSql({ encryptionKey: localVar("TOKEN_ENCRYPTION_KEY") });
   const dir = path.join(ROOT, ".wrangler/bench");
   mkdirSync(dir, { recursive: true });
-  wrangler(["d1", "migrations", "apply", "DB", "--local"], { quiet: true });
+  const local = localD1Args(opts.persistTo);
+  wrangler(["d1", "migrations", "apply", "DB", ...local], { quiet: true });
   for (const [i, sql] of chunks.entries()) {
     const file = path.join(dir, `chunk-${String(i).padStart(2, "0")}.sql`);
     writeFileSync(file, sql + "\n");
     opts.log?.(`bench data ${i + 1}/${chunks.length}`);
-    wrangler(["d1", "execute", "DB", "--local", "--yes", `--file=${file}`], { quiet: true });
+    wrangler(["d1", "execute", "DB", ...local, "--yes", `--file=${file}`], { quiet: true });
   }
   return key;
 }

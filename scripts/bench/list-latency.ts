@@ -1,20 +1,17 @@
-// List latency against a running `wrangler dev` (npm run dev): for each list, walk from the first page
-// to the last, then time the first and the last page alternately and report the p50 of each, with the
-// D1 queries each request cost (Server-Timing; EXPOSE_TIMINGS=true in local dev).
+// List latency on large data: for each list, walk from the first page to the last, then time the
+// first and the last page alternately and report p50/p95 of each, with the D1 queries and Durable
+// Object calls each request cost (Server-Timing; EXPOSE_TIMINGS=true in local dev).
+// Part of `npm run bench` (scripts/bench/run.ts); also runs alone against `npm run dev`, see the end.
 import { pathToFileURL } from "node:url";
+import { mark, table, type Figure, type SectionResult } from "./context";
+import { fmtMs, percentile, serverTiming, sleep } from "./http";
 
-export type PageTiming = { url: string; p50Ms: number; samples: number; d1Queries: number };
+export type PageTiming = { url: string; p50Ms: number; p95Ms: number; samples: number; d1Queries: number; doCalls: number };
 export type ListLatency = { list: string; limit: number; pages: number; items: number; first: PageTiming; last: PageTiming; ratio: number };
 
 type ListSpec = { list: string; path: string; limit: number; cursorParam: string };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function d1QueriesOf(res: Response): number {
-  const m = /d1;[^,]*dur=(\d+)/.exec(res.headers.get("Server-Timing") ?? "");
-  if (!m) throw new Error("no d1 figure in Server-Timing: is EXPOSE_TIMINGS=true?");
-  return Number(m[1]);
-}
+export const LIST_TARGETS = { maxRatio: 2, maxD1Queries: 2 };
 
 /** GET with the key; waits out 429s (they are not timed). */
 async function get(url: string, key: string): Promise<{ res: Response; body: any; ms: number }> {
@@ -32,11 +29,11 @@ async function get(url: string, key: string): Promise<{ res: Response; body: any
   }
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
+function costOf(res: Response): { d1: number; durableObject: number } {
+  const st = serverTiming(res.headers);
+  if (!st) throw new Error("no d1/do figures in Server-Timing: is EXPOSE_TIMINGS=true?");
+  return st;
+}
 
 async function measureList(baseUrl: string, key: string, spec: ListSpec, samples: number): Promise<ListLatency> {
   const pageUrl = (cursor: string | null) => {
@@ -61,35 +58,53 @@ async function measureList(baseUrl: string, key: string, spec: ListSpec, samples
   const firstUrl = pageUrl(null);
   const lastUrl = pageUrl(lastCursor);
   const times = { first: [] as number[], last: [] as number[] };
-  const queries = { first: 0, last: 0 };
+  const cost = { first: { d1: 0, durableObject: 0 }, last: { d1: 0, durableObject: 0 } };
   for (let i = 0; i < samples + 2; i++) {
     for (const which of ["first", "last"] as const) {
       const { res, ms } = await get(which === "first" ? firstUrl : lastUrl, key);
-      queries[which] = Math.max(queries[which], d1QueriesOf(res));
+      const c = costOf(res);
+      cost[which] = { d1: Math.max(cost[which].d1, c.d1), durableObject: Math.max(cost[which].durableObject, c.durableObject) };
       if (i >= 2) times[which].push(ms); // the first two rounds warm up
     }
   }
-  const first = { url: firstUrl, p50Ms: median(times.first), samples, d1Queries: queries.first };
-  const last = { url: lastUrl, p50Ms: median(times.last), samples, d1Queries: queries.last };
+  const timing = (which: "first" | "last", url: string): PageTiming => ({
+    url,
+    p50Ms: percentile(times[which], 50),
+    p95Ms: percentile(times[which], 95),
+    samples,
+    d1Queries: cost[which].d1,
+    doCalls: cost[which].durableObject,
+  });
+  const first = timing("first", firstUrl);
+  const last = timing("last", lastUrl);
   return { list: spec.list, limit: spec.limit, pages, items, first, last, ratio: last.p50Ms / first.p50Ms };
 }
 
 /**
- * Measures GET /v1/contacts, /v1/conversations, /v1/conversations/:id/messages (the conversation with
- * the longest history: by default the newest one, as in the bench data set) and /v1/templates.
+ * Measures GET /v1/contacts (also filtered by a tag held by a tenth of them), /v1/conversations,
+ * /v1/conversations/:id/messages (the conversation with the longest history: by default the newest
+ * one, as in the bench data set) and /v1/templates.
  */
-export async function measureListLatency(baseUrl: string, key: string, opts: { conversationId?: string; samples?: number; limit?: Partial<Record<string, number>> } = {}): Promise<ListLatency[]> {
+export async function measureListLatency(
+  baseUrl: string,
+  key: string,
+  opts: { conversationId?: string; samples?: number; limit?: Partial<Record<string, number>>; log?: (line: string) => void } = {},
+): Promise<ListLatency[]> {
   const samples = opts.samples ?? 15;
   const conversationId = opts.conversationId ?? (await get(new URL("/v1/conversations?limit=1", baseUrl).toString(), key)).body.data[0]?.id;
   if (!conversationId) throw new Error("the key's WABA has no conversation to read messages from");
   const specs: ListSpec[] = [
     { list: "contacts", path: "/v1/contacts", limit: opts.limit?.contacts ?? 100, cursorParam: "cursor" },
+    { list: "contacts?tag=group-3", path: "/v1/contacts?tag=group-3", limit: opts.limit?.contacts ?? 100, cursorParam: "cursor" },
     { list: "conversations", path: "/v1/conversations", limit: opts.limit?.conversations ?? 100, cursorParam: "cursor" },
     { list: "messages", path: `/v1/conversations/${conversationId}/messages`, limit: opts.limit?.messages ?? 200, cursorParam: "beforeId" },
     { list: "templates", path: "/v1/templates", limit: opts.limit?.templates ?? 100, cursorParam: "cursor" },
   ];
   const out: ListLatency[] = [];
-  for (const spec of specs) out.push(await measureList(baseUrl, key, spec, samples));
+  for (const spec of specs) {
+    opts.log?.(`list latency: ${spec.list}`);
+    out.push(await measureList(baseUrl, key, spec, samples));
+  }
   return out;
 }
 
@@ -97,9 +112,9 @@ export async function measureListLatency(baseUrl: string, key: string, opts: { c
 export function verdict(results: ListLatency[]): { ok: boolean; problems: string[] } {
   const problems: string[] = [];
   for (const r of results) {
-    if (r.ratio > 2) problems.push(`${r.list}: last page p50 ${r.last.p50Ms.toFixed(1)} ms is ${r.ratio.toFixed(2)}× the first (${r.first.p50Ms.toFixed(1)} ms)`);
+    if (r.ratio > LIST_TARGETS.maxRatio) problems.push(`${r.list}: last page p50 ${r.last.p50Ms.toFixed(1)} ms is ${r.ratio.toFixed(2)}× the first (${r.first.p50Ms.toFixed(1)} ms)`);
     for (const which of ["first", "last"] as const) {
-      if (r[which].d1Queries > 2) problems.push(`${r.list}: the ${which} page cost ${r[which].d1Queries} D1 queries`);
+      if (r[which].d1Queries > LIST_TARGETS.maxD1Queries) problems.push(`${r.list}: the ${which} page cost ${r[which].d1Queries} D1 queries`);
     }
   }
   return { ok: problems.length === 0, problems };
@@ -107,9 +122,42 @@ export function verdict(results: ListLatency[]): { ok: boolean; problems: string
 
 export function formatLatencyTable(results: ListLatency[]): string {
   const rows = results.map((r) =>
-    [r.list.padEnd(14), String(r.items).padStart(7), String(r.pages).padStart(6), r.first.p50Ms.toFixed(1).padStart(10), r.last.p50Ms.toFixed(1).padStart(10), `${r.ratio.toFixed(2)}×`.padStart(7), `${r.first.d1Queries}/${r.last.d1Queries}`.padStart(8)].join(" "),
+    [r.list.padEnd(22), String(r.items).padStart(7), String(r.pages).padStart(6), r.first.p50Ms.toFixed(1).padStart(10), r.last.p50Ms.toFixed(1).padStart(10), `${r.ratio.toFixed(2)}×`.padStart(7), `${r.first.d1Queries}/${r.last.d1Queries}`.padStart(8)].join(" "),
   );
-  return [["list".padEnd(14), "items".padStart(7), "pages".padStart(6), "first p50".padStart(10), "last p50".padStart(10), "ratio".padStart(7), "D1 q".padStart(8)].join(" "), ...rows].join("\n");
+  return [["list".padEnd(22), "items".padStart(7), "pages".padStart(6), "first p50".padStart(10), "last p50".padStart(10), "ratio".padStart(7), "D1 q".padStart(8)].join(" "), ...rows].join("\n");
+}
+
+/** The bench section: one figure per list (ratio and D1 queries together). */
+export function listLatencySection(results: ListLatency[], sizes: Record<string, number>): SectionResult {
+  const figures: Figure[] = results.map((r) => {
+    const d1 = Math.max(r.first.d1Queries, r.last.d1Queries);
+    return {
+      name: `List latency, ${r.list}: last page vs first (p50), D1 queries`,
+      value: `${r.ratio.toFixed(2)}× (${fmtMs(r.last.p50Ms)} vs ${fmtMs(r.first.p50Ms)} ms), ${d1} D1`,
+      target: `≤ ${LIST_TARGETS.maxRatio}×, ≤ ${LIST_TARGETS.maxD1Queries} D1`,
+      pass: r.ratio <= LIST_TARGETS.maxRatio && d1 <= LIST_TARGETS.maxD1Queries,
+    };
+  });
+  const rows = results.map((r) => [
+    `\`GET ${new URL(r.first.url).pathname.replace(/[0-9a-f]{24}/, "{id}")}${r.list.includes("?") ? `?${r.list.split("?")[1]}` : ""}\``,
+    r.items,
+    `${r.pages} × ${r.limit}`,
+    fmtMs(r.first.p50Ms),
+    fmtMs(r.first.p95Ms),
+    fmtMs(r.last.p50Ms),
+    fmtMs(r.last.p95Ms),
+    `${r.ratio.toFixed(2)}×`,
+    `${r.first.d1Queries} / ${r.last.d1Queries}`,
+    `${r.first.doCalls} / ${r.last.doCalls}`,
+    mark(r.ratio <= LIST_TARGETS.maxRatio && Math.max(r.first.d1Queries, r.last.d1Queries) <= LIST_TARGETS.maxD1Queries),
+  ]);
+  const samples = results[0]?.first.samples ?? 0;
+  const markdown = [
+    table(["list", "items", "pages", "first p50 ms", "first p95 ms", "last p50 ms", "last p95 ms", "last / first", "D1 (first / last)", "DO (first / last)", "result"], rows, ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"]),
+    "",
+    `**How.** A bench tenant seeded for this run (scripts/bench/large-dataset.ts): ${sizes.contacts!.toLocaleString("en")} contacts with two or three tags each (\`group-3\`: a tenth of them), one conversation holding ${sizes.messages!.toLocaleString("en")} messages, ${sizes.conversations!.toLocaleString("en")} more conversations of one message and ${sizes.templates} templates, read with the tenant's own scale-plan key. Each list is first walked from the first page to the last with its cursor (\`cursor\`, or \`beforeId\` for messages) — which also proves the cursor reaches every item — then the first and the last page are requested alternately, ${samples} timed times each after 2 warm-up rounds; p50 and p95 are client-side. D1 queries and DO calls are the highest \`Server-Timing\` counts seen. Targets (issue 4): the last page within ${LIST_TARGETS.maxRatio}× the first, at most ${LIST_TARGETS.maxD1Queries} D1 queries per list request.`,
+  ].join("\n");
+  return { id: "lists", title: "List latency on large data", figures, markdown };
 }
 
 // `npx tsx scripts/bench/list-latency.ts [--seed]` against `npm run dev` (WBIZ_API_URL, default http://localhost:8787)
