@@ -59,8 +59,6 @@ export type ContactFilter = {
   limit: number;
 };
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
-
 /**
  * One page in id order, as one statement. A tag filter drives the query from contact_tags_waba_tag_idx
  * (CROSS JOIN fixes the loop order), so a rare tag costs no scan; otherwise contacts_waba_id_idx or,
@@ -86,10 +84,12 @@ export function contactsPageStatement(wabaId: string, f: ContactFilter): { sql: 
   }
   if (f.optedIn !== undefined) where.push(`c.opted_in = ${p(f.optedIn ? 1 : 0)}`);
   if (f.search !== undefined && f.search !== "") {
-    const nameLike = `c.name LIKE ${p(`%${escapeLike(f.search)}%`)} ESCAPE '\\'`;
+    // instr, not LIKE: nothing to escape, and D1 refuses LIKE patterns beyond a few dozen bytes.
+    // lower() folds ASCII only, as LIKE's case-insensitivity did.
+    const inName = `instr(lower(c.name), lower(${p(f.search)})) > 0`;
     // "+91 98123" finds +919812345678: phones are stored without spaces or dashes
     const digits = f.search.replace(/[\s().-]/g, "");
-    where.push(/^\+?\d+$/.test(digits) ? `(${nameLike} OR c.phone LIKE ${p(`%${escapeLike(digits)}%`)} ESCAPE '\\')` : nameLike);
+    where.push(/^\+?\d+$/.test(digits) ? `(${inName} OR instr(c.phone, ${p(digits)}) > 0)` : inName);
   }
   return { sql: `SELECT ${CONTACT_COLUMNS} FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${p(f.limit + 1)}`, params };
 }

@@ -36,7 +36,7 @@ export function describeInbound(m: MetaInbound): { kind: string; body: string | 
     case "reaction":
       return { kind: "reaction", body: str(m.reaction?.emoji) };
     default:
-      return { kind: m.type, body: null };
+      return { kind: m.type || "unknown", body: null };
   }
 }
 

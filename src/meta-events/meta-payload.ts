@@ -35,6 +35,12 @@ export const MetaInboundSchema = z
 
 export type MetaInbound = z.infer<typeof MetaInboundSchema> & Record<string, any>;
 
+/** The parts of a messages change around its messages: which number received them, and who sent them. */
+export const MetaMessagesContextSchema = z.object({
+  metadata: z.object({ phone_number_id: z.string().min(1) }).catch({ phone_number_id: "" }).optional(),
+  contacts: z.array(z.object({ wa_id: z.string(), profile: z.object({ name: z.string() }).partial().catch({}).optional() }).nullable().catch(null)).catch([]).optional(),
+});
+
 export const TemplateStatusUpdateSchema = z.object({
   event: z.string(),
   message_template_id: z.union([z.string(), z.number()]).optional(),

@@ -4,7 +4,7 @@ import { applyMetaStatus, type MetaStatus } from "../messages/status-transitions
 import { backoffSeconds } from "../meta/error-policy";
 import { MetaEventJobSchema, type MetaEventJob } from "../queues/meta-event-job";
 import { recordInbound } from "./inbound";
-import { MetaInboundSchema, MetaStatusSchema, TemplateStatusUpdateSchema } from "./meta-payload";
+import { MetaInboundSchema, MetaMessagesContextSchema, MetaStatusSchema, TemplateStatusUpdateSchema } from "./meta-payload";
 import { applyTemplateStatus } from "./template-status";
 
 const STATUSES = new Set<string>(["sent", "delivered", "read", "failed"]);
@@ -66,13 +66,12 @@ async function processMessagesChange(env: Env, waba: { id: string }, value: Reco
       raw,
     });
   }
-  const metadata = value.metadata as { phone_number_id?: string } | undefined;
-  const contacts = Array.isArray(value.contacts) ? (value.contacts as Array<{ wa_id?: string; profile?: { name?: string } }>) : [];
+  const { metadata, contacts = [] } = MetaMessagesContextSchema.parse(value);
   const db = database(env.DB);
   for (const raw of Array.isArray(value.messages) ? value.messages : []) {
     const m = MetaInboundSchema.safeParse(raw);
     if (!m.success || !metadata?.phone_number_id) continue;
-    const profile = contacts.find((c) => c.wa_id === m.data.from)?.profile?.name;
+    const profile = contacts.find((c) => c?.wa_id === m.data.from)?.profile?.name;
     await recordInbound(env, db, waba, metadata.phone_number_id, m.data, profile);
   }
 }

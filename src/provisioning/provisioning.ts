@@ -21,7 +21,10 @@ export function listWorkspaces(db: Database) {
 
 /** Changes name and/or plan; a plan change reaches every key of the workspace on its next request. */
 export async function updateWorkspace(db: Database, env: Env, id: string, patch: { name?: string; plan?: Plan }) {
-  const [row] = await db.update(workspaces).set(patch).where(eq(workspaces.id, id)).returning();
+  const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  const [row] = Object.keys(set).length
+    ? await db.update(workspaces).set(set).where(eq(workspaces.id, id)).returning()
+    : await db.select().from(workspaces).where(eq(workspaces.id, id)).all();
   if (!row) return null;
   if (patch.plan) {
     const keys = await db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(eq(apiKeys.workspaceId, id)).all();

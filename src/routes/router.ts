@@ -4,13 +4,20 @@ import type { Scope } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { validationError } from "../errors";
 import { requireScope } from "../middleware/authenticate";
+import { unfaithfulJson } from "../schemas/well-formed";
 
 /** Every router shares the one validation hook: a failed parse is a 400 VALIDATION_FAILED naming the field. */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     strict: true,
-    defaultHook: (result) => {
+    defaultHook: async (result, c) => {
       if (!result.success) throw validationError(result.error.issues, result.target === "json" ? "body" : result.target);
+      if (result.target === "json") {
+        // the raw body (Hono caches it), not the parsed output: Zod drops what this looks for. No body
+        // (an optional one left out) parses as nothing to check.
+        const unfaithful = unfaithfulJson(await c.req.json().catch(() => undefined));
+        if (unfaithful) throw validationError([unfaithful], "body");
+      }
     },
   });
 }

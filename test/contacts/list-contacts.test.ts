@@ -81,6 +81,13 @@ describe("GET /v1/contacts", () => {
     expect((await get(t, `?search=${encodeURIComponent("\\")}`)).data).toEqual([]);
   });
 
+  it("serves a search of the longest allowed length in a multi-byte script", async () => {
+    const t = await createTenant();
+    await seed(t, people);
+    expect((await get(t, `?search=${encodeURIComponent("é".repeat(100))}`)).data).toEqual([]);
+    expect((await get(t, `?search=${encodeURIComponent("9".repeat(100))}`)).data).toEqual([]);
+  });
+
   it("combines filters", async () => {
     const t = await createTenant();
     await seed(t, people);

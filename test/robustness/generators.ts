@@ -260,7 +260,7 @@ export function queryString(known: Record<string, fc.Arbitrary<string>>): fc.Arb
 
 /** URLSearchParams and encodeURIComponent refuse lone surrogates; a real client would have sent U+FFFD. */
 export function toWellFormed(s: string): string {
-  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+  return s.toWellFormed();
 }
 
 /** A path segment for an {id}: known ids (own and foreign), random hex ids, junk, and raw broken escapes. */

@@ -79,7 +79,8 @@ export function servedRoutes(): string[] {
   const app = createApp();
   const out = new Set<string>();
   for (const r of app.routes) {
-    if (r.method === "ALL" || r.path === "/v1/openapi.json") continue;
+    // the API reference page is static HTML (test/docs), not an API route
+    if (r.method === "ALL" || r.path === "/v1/openapi.json" || r.path.startsWith("/docs")) continue;
     out.add(routeKey(r.method, r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")));
   }
   return [...out].sort();

@@ -9,7 +9,7 @@ import { requireAdmin } from "../../middleware/admin-auth";
 const IdParam = z.object({ id: z.string().regex(/^[0-9a-f]{24}$/, "must be a 24-character hex id") });
 const json = <T extends z.ZodTypeAny>(schema: T) => ({ content: { "application/json": { schema } }, required: true as const });
 const ok = <T extends z.ZodTypeAny>(schema: T, description = "OK") => ({ description, content: { "application/json": { schema } } });
-const ADMIN_ERRORS = errorResponses("VALIDATION_FAILED", "INVALID_ADMIN_TOKEN", "NOT_FOUND", "ALREADY_EXISTS", "PAYLOAD_TOO_LARGE", "INTERNAL");
+const ADMIN_ERRORS = errorResponses("VALIDATION_FAILED", "INVALID_ADMIN_TOKEN", "NOT_FOUND", "ALREADY_EXISTS", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "INTERNAL");
 const base = { hide: true, tags: ["Admin"], middleware: requireAdmin };
 
 const Iso = z.string();

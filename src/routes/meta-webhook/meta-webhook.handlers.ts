@@ -34,12 +34,13 @@ export const receiveMetaWebhook: RouteHandler<typeof routes.receiveMetaWebhook, 
   return c.json({ received: jobs.length }, 200);
 };
 
-/** sendBatch takes at most 100 messages and 256 KB in all. */
+/** sendBatch takes at most 100 messages and 256 KB (of UTF-8) in all. */
 function* sendBatches<T>(items: T[]): Generator<T[]> {
+  const utf8 = new TextEncoder();
   let batch: T[] = [];
   let bytes = 0;
   for (const item of items) {
-    const size = JSON.stringify(item).length;
+    const size = utf8.encode(JSON.stringify(item)).length;
     if (batch.length > 0 && (batch.length === 100 || bytes + size > 200_000)) {
       yield batch;
       batch = [];

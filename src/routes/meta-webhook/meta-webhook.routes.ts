@@ -20,6 +20,7 @@ export const verifyMetaWebhook = createRoute({
   responses: {
     200: { description: "The challenge, as plain text", content: { "text/plain": { schema: z.string() } } },
     403: { description: "Wrong mode or verify token", content: { "text/plain": { schema: z.string() } } },
+    ...errorResponses("VALIDATION_FAILED"),
   },
 });
 
