@@ -28,8 +28,8 @@ const outArg = args.indexOf("--out");
 const OUT = path.resolve(ROOT, outArg >= 0 && args[outArg + 1] ? args[outArg + 1]! : "docs/benchmarks.md");
 
 const PARAMS = quick
-  ? { gateway: { warmup: 10, samples: 60, sendWarmup: 3, sendSamples: 20 }, throughput: { sends: 300, concurrency: 32 }, listSamples: 5 }
-  : { gateway: { warmup: 30, samples: 300, sendWarmup: 10, sendSamples: 100 }, throughput: { sends: 1000, concurrency: 32 }, listSamples: 15 };
+  ? { gateway: { warmup: 10, samples: 60, sendWarmup: 3, sendSamples: 20, throughput: { rounds: 2, phaseMs: 1500, concurrency: 16, keys: 16 } }, throughput: { sends: 300, concurrency: 32 }, listSamples: 5 }
+  : { gateway: { warmup: 30, samples: 300, sendWarmup: 10, sendSamples: 100, throughput: { rounds: 4, phaseMs: 2500, concurrency: 16, keys: 32 } }, throughput: { sends: 1000, concurrency: 32 }, listSamples: 15 };
 
 const startedAt = new Date();
 const t0 = performance.now();

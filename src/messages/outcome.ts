@@ -15,7 +15,12 @@ export type MessageError = {
 /** What the relay hands back to a send route that is waiting for Meta's answer. */
 export type SendOutcome = { status: "sent"; wamid: string } | { status: "failed"; error: MessageError };
 
-const SPEC_CODES: Record<number, ErrorCode> = {
+/**
+ * Meta's codes that the v1 reference has a code of its own for. Each is about one kind of send, and
+ * only the route for that kind documents it: a template is never held to the 24-hour window, and a
+ * text message has no template to be missing.
+ */
+export const SPEC_CODES: Record<number, ErrorCode> = {
   131047: "OUTSIDE_24H_WINDOW",
   131052: "MEDIA_FETCH_FAILED",
   131053: "MEDIA_FETCH_FAILED",
@@ -25,6 +30,24 @@ const SPEC_CODES: Record<number, ErrorCode> = {
   132016: "TEMPLATE_NOT_APPROVED",
   131050: "CONTACT_OPTED_OUT",
 };
+
+/** The message kinds (Draft.kind) of media sends. */
+const MEDIA_KINDS = new Set(["image", "video", "document", "audio", "sticker"]);
+
+const APPLIES_TO: Partial<Record<ErrorCode, (kind: string) => boolean>> = {
+  OUTSIDE_24H_WINDOW: (kind) => kind !== "template",
+  MEDIA_FETCH_FAILED: (kind) => MEDIA_KINDS.has(kind),
+  TEMPLATE_NOT_FOUND: (kind) => kind === "template",
+  TEMPLATE_VARIABLE_COUNT_MISMATCH: (kind) => kind === "template",
+  TEMPLATE_NOT_APPROVED: (kind) => kind === "template",
+  CONTACT_OPTED_OUT: (kind) => kind === "template",
+};
+
+/** The reference's code for Meta's refusal of a send of this kind, if it has one. */
+function specCodeFor(metaCode: number, kind: string): ErrorCode | undefined {
+  const code = SPEC_CODES[metaCode];
+  return code && APPLIES_TO[code]?.(kind) ? code : undefined;
+}
 
 export function upstreamOf(e: MessageError): UpstreamError | undefined {
   if (e.code === null) return undefined;
@@ -38,13 +61,13 @@ export function upstreamOf(e: MessageError): UpstreamError | undefined {
 }
 
 /**
- * A failed send as the route answers it: Meta errors the v1 reference names get the reference's code
- * (131047 → OUTSIDE_24H_WINDOW, …); everything else is 502 META_UPSTREAM_ERROR. Meta's code, subcode,
- * message and trace id are always under error.upstream.
+ * A failed send of this kind as the route answers it: Meta errors the v1 reference names for that kind
+ * get the reference's code (131047 → OUTSIDE_24H_WINDOW, …); everything else is 502
+ * META_UPSTREAM_ERROR. Meta's code, subcode, message and trace id are always under error.upstream.
  */
-export function failedSendError(e: MessageError): ApiError {
+export function failedSendError(e: MessageError, kind: string): ApiError {
   const upstream = upstreamOf(e);
-  const code = e.source === "meta" && e.code !== null ? SPEC_CODES[e.code] : undefined;
+  const code = e.source === "meta" && e.code !== null ? specCodeFor(e.code, kind) : undefined;
   if (code) return new ApiError(code, `Meta refused the send: ${e.details ?? e.message}`, { upstream });
   const message = e.source === "relay" ? e.message : `Meta's Cloud API rejected the send: ${e.details ?? e.message}`;
   return new ApiError("META_UPSTREAM_ERROR", message, { upstream });

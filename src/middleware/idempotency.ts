@@ -4,6 +4,8 @@ import { ApiError } from "../errors";
 import { sendWaitBudgetMs } from "../messages/send";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Refusals of a request's form: nothing was acted on, so a corrected retry under the same key must run. */
+const NOT_ACTED_ON = new Set(["VALIDATION_FAILED", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE"]);
 /** Headers of the first response that a replay repeats. */
 const REPLAYED_HEADERS = ["content-type", "preference-applied", "location"];
 
@@ -16,7 +18,8 @@ async function sha256Hex(text: string): Promise<string> {
  * `Idempotency-Key` on sends (IETF draft-ietf-httpapi-idempotency-key-header): the first response for a
  * key is replayed for 24 hours to the same request (same route and body bytes); the same key with a
  * different body is 422 IDEMPOTENCY_KEY_REUSED, and while the first request is still running, 409
- * IDEMPOTENCY_KEY_IN_USE. Keys are per API key. 5xx responses are not kept, so the client may retry.
+ * IDEMPOTENCY_KEY_IN_USE. Keys are per API key. 5xx responses and refusals of the request's form (400
+ * VALIDATION_FAILED, 413, 415) are not kept, so the client may retry.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("Idempotency-Key");
@@ -41,7 +44,8 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
 
   await next();
   c.var.counters.durableObject++;
-  if (c.res.status >= 500) {
+  const body = await c.res.clone().text();
+  if (c.res.status >= 500 || NOT_ACTED_ON.has(errorCodeOf(body))) {
     await gate.releaseIdempotencyKey(key, fingerprint);
     return;
   }
@@ -50,5 +54,13 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     const value = c.res.headers.get(name);
     if (value !== null) headers[name] = value;
   }
-  await gate.completeIdempotencyKey(key, fingerprint, { status: c.res.status, body: await c.res.clone().text(), headers });
+  await gate.completeIdempotencyKey(key, fingerprint, { status: c.res.status, body, headers });
 });
+
+function errorCodeOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { error?: { code?: unknown } }).error?.code ?? "");
+  } catch {
+    return "";
+  }
+}

@@ -58,6 +58,20 @@ describe("Idempotency-Key", () => {
     expect(res.headers.get("Idempotent-Replayed")).toBeNull();
   });
 
+  it("a request refused for its form (415, 400) is not kept: the corrected retry under the same key is sent", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    const body = JSON.stringify({ to: TO, body: "fixed on retry" });
+    const asText = await api("/v1/messages/text", { key: t.secret, method: "POST", body, headers: { "Idempotency-Key": "retry-1", "Content-Type": "text/plain" } });
+    expect(asText.status).toBe(415);
+    const invalid = await send(t, "retry-1", { to: TO, body: "" });
+    expect((await jsonOf(invalid)).error.code).toBe("VALIDATION_FAILED");
+    const fixed = await send(t, "retry-1", { to: TO, body: "fixed on retry" });
+    expect(fixed.status).toBe(200);
+    expect(fixed.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
   it("400 for an unusable key", async () => {
     const t = await createMessagingTenant();
     const res = await send(t, "has space", { to: TO, body: "x" });

@@ -65,7 +65,7 @@ async function send(
   const outcome = await c.var.gate.awaitOutcome(messageId, Math.min(prefer.waitMs ?? Infinity, sendWaitBudgetMs(c.env)));
   if (!outcome) return queued();
   if (outcome.status === "sent") return c.json({ wamid: outcome.wamid }, 200);
-  throw failedSendError(outcome.error);
+  throw failedSendError(outcome.error, draft.kind);
 }
 
 type Sent = Awaited<ReturnType<typeof send>>;
