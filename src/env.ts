@@ -28,6 +28,8 @@ export interface Env {
   RELAY_BACKOFF_BASE_SECONDS?: string;
   /** "true": add Server-Timing with D1 query and Durable Object call counts (local dev and benchmarks) */
   EXPOSE_TIMINGS?: string;
+  /** "true": the send relay logs the D1 statements and Durable Object calls of each message (benchmarks) */
+  LOG_RELAY_COSTS?: string;
   /** outbound webhooks: backoff base (seconds, default 30), retry window (ms, default 24 h), timeout (ms, default 10 s) */
   WEBHOOK_BACKOFF_BASE_SECONDS?: string;
   WEBHOOK_RETRY_WINDOW_MS?: string;

@@ -16,6 +16,8 @@ export type BenchContext = {
   demoKeys: Record<string, string>;
   /** the large data set's key (scale plan) */
   benchKey: string;
+  /** the API's wrangler dev output (the relay logs each message's costs there: LOG_RELAY_COSTS) */
+  apiLog: string;
   log: (line: string) => void;
 };
 

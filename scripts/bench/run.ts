@@ -54,13 +54,13 @@ async function main(): Promise<number> {
   const { benchKey, demoKeys } = await prepareState(log);
   const emulatorConfig = inProcessEmulatorConfig({ STATUS_DELAYS_MS: "none", MPS_LIMIT: String(EMULATOR_MPS_LIMIT) });
   const [apiPort, emulatorPort] = [await freePort(), await freePort()];
-  const apiArgs = ["-c", "wrangler.toml", "-c", path.relative(ROOT, emulatorConfig), "--persist-to", path.relative(ROOT, BENCH_STATE)];
+  const apiArgs = ["-c", "wrangler.toml", "-c", path.relative(ROOT, emulatorConfig), "--persist-to", path.relative(ROOT, BENCH_STATE), "--var", "LOG_RELAY_COSTS:true"];
   const emulatorArgs = ["-c", "emulator/wrangler.toml", "--persist-to", path.relative(ROOT, path.join(BENCH_STATE, "emulator"))];
   log(`starting wrangler dev: API on :${apiPort}, emulator alone on :${emulatorPort}`);
   const [api, emulator] = await Promise.all([startDev("api", apiArgs, { port: apiPort }), startDev("emulator", emulatorArgs, { port: emulatorPort })]);
   log(`ready: ${api.url} and ${emulator.url}`);
 
-  const ctx: BenchContext = { api: api.url, emulator: emulator.url, demoKeys: Object.fromEntries(demoKeys.map((k) => [k.label, k.secret])), benchKey, log };
+  const ctx: BenchContext = { api: api.url, emulator: emulator.url, demoKeys: Object.fromEntries(demoKeys.map((k) => [k.label, k.secret])), benchKey, apiLog: api.logFile, log };
   await configureStandaloneEmulator(ctx.emulator);
 
   const sections: SectionResult[] = [];

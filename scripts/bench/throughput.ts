@@ -2,7 +2,8 @@
 // alone, on its own port) vs the same N through WBIZ — accepted (202, Prefer: respond-async), then
 // relayed by the send queue to the in-process emulator until every message is `sent`.
 import { DEMO, mark, provisionKey, table, type BenchContext, type Figure, type SectionResult } from "./context";
-import { atWindowStart, bearer, fmtMs, fmtRate, jsonBody, percentile, pool, sleep, timedFetch, type Timed } from "./http";
+import { readFileSync, statSync } from "node:fs";
+import { atWindowStart, bearer, fmtMs, fmtRate, jsonBody, percentile, pool, serverTiming, sleep, timedFetch, type Timed } from "./http";
 
 export const THROUGHPUT_TARGETS = {
   /** the scale plan's burst: 1 200 requests per 10 s. Below it the rate limiter, not the gateway, must be the cap. */
@@ -52,6 +53,7 @@ export async function sendThroughput(ctx: BenchContext, opts: { sends: number; c
   const pollKey = await provisionKey(ctx, "scale", "bench: throughput poll");
   await timedFetch(`${api}/v1/key`, { headers: bearer(pollKey) }); // warm its Durable Object
   await atWindowStart(10_000);
+  const logOffset = statSync(ctx.apiLog).size;
   log(`throughput: ${N} sends through WBIZ (Prefer: respond-async), ${C} at a time`);
   const t0 = Date.now();
   const w0 = performance.now();
@@ -84,10 +86,31 @@ export async function sendThroughput(ctx: BenchContext, opts: { sends: number; c
   const standaloneNew = (await sentCount()) - sentBefore - Math.min(100, N);
   const T = THROUGHPUT_TARGETS;
 
+  // what each send cost: the route's share from its 202's Server-Timing, the relay's from its log line
+  const routeCosts = accepted.filter((r) => r.status === 202).map((r) => serverTiming(r.headers)!);
+  let relayCosts = relayCostsLogged(ctx.apiLog, logOffset);
+  for (let waited = 0; relayCosts.length < ids.length && waited < 3000; waited += 100) {
+    await sleep(100); // the last lines may still be on their way from wrangler's stdout to the log file
+    relayCosts = relayCostsLogged(ctx.apiLog, logOffset);
+  }
+  const cost = {
+    routeD1: mode(routeCosts.map((c) => c.d1)),
+    routeDo: mode(routeCosts.map((c) => c.durableObject)),
+    relayD1: mode(relayCosts.map((c) => c.d1)),
+    relayDo: mode(relayCosts.map((c) => c.durableObject)),
+    retried: relayCosts.filter((c) => c.attempt > 1).length,
+  };
+
   const figures: Figure[] = [
     { name: "Sends/s straight to the emulator (baseline)", value: `${fmtRate(directRate)}/s`, target: "— (baseline)", pass: null },
     { name: "Sends/s accepted by WBIZ (202, respond-async)", value: `${fmtRate(acceptRate)}/s (${(acceptRate / directRate).toFixed(2)}× the emulator alone)`, target: `≥ ${T.acceptPerSec}/s (scale plan burst rate)`, pass: acceptRate >= T.acceptPerSec && ids.length === N },
     { name: "Sends/s through WBIZ end to end (first request → last `sent`)", value: `${fmtRate(e2eRate)}/s (${(e2eRate / directRate).toFixed(2)}× the emulator alone)`, target: `≥ ${T.relayPerSec}/s (Meta's default per-number rate)`, pass: e2eRate >= T.relayPerSec },
+    {
+      name: "Cost of one send, whole pipeline (route + relay): D1 statements / DO calls",
+      value: `${cost.routeD1 + cost.relayD1} D1, ${cost.routeDo + cost.relayDo} DO (route ${cost.routeD1} D1 + ${cost.routeDo} DO; relay ${cost.relayD1} D1 + ${cost.relayDo} DO)`,
+      target: "reported (a respond-async send; a waiting send adds 1 DO call)",
+      pass: null,
+    },
     { name: "Accepted sends that reached `sent`", value: `${sent.length} / ${N}${failed ? `, ${failed} failed` : ""}${stuck ? `, ${stuck} still queued` : ""}`, target: `${N} / ${N}`, pass: sent.length === N },
   ];
 
@@ -100,6 +123,8 @@ export async function sendThroughput(ctx: BenchContext, opts: { sends: number; c
     table(["pipeline", "answers", "seconds", "sends/s", "p50 ms", "p95 ms"], rows, ["l", "l", "r", "r", "r", "r"]),
     "",
     table(["figure", "value", "target", "result"], figures.map((f) => [f.name, f.value, f.target, mark(f.pass)])),
+    "",
+    `**Cost per send.** The route's share is read from the \`Server-Timing\` header of each of the ${routeCosts.length} 202 answers (the most frequent count is shown); the relay's from the line the queue consumer logs for each message it handled (\`LOG_RELAY_COSTS=true\`, set with \`--var\` for the bench only): ${relayCosts.length} lines${cost.retried ? `, ${cost.retried} of them retries` : ", no retries"}. D1 counts statements (a batch of three is three, in one round trip). The route writes the message and its conversation in one batch, counts the request in the key's Durable Object and puts the job on the queue; the relay claims the message, calls Meta, stores the wamid with its event, and hands the outcome to the key's Durable Object (a call that a respond-async send's route does not wait for, but the relay still makes).`,
     "",
     `**How.** ${N} text sends to ${DEMO.recipient} (the demo contact whose 24-hour window the seed opens), ${C} requests in flight at a time, both times after a warm-up. Baseline: straight to the standalone emulator's \`POST /${DEMO.graphVersion}/${DEMO.phoneNumberId}/messages\` with the demo WABA's token (over the whole section it logged ${standaloneNew} timed sends${standaloneNew === N ? ", exactly the baseline's, so none of WBIZ's reached it: WBIZ's relay talks to its own in-process emulator through the META service binding" : ` — expected ${N}: WBIZ's sends may have reached it`}). WBIZ: \`POST /v1/messages/text\` with the demo scale key and \`Prefer: respond-async\`, started just after a UTC 10-second boundary so all ${N} fit in one burst window (1 200); acceptance = 202s per second of wall time. End to end = from the first request until the last message was marked \`sent\` by the relay (its \`updatedAt\` from \`GET /v1/messages/{id}\`, which nothing else touches with status webhooks off), read afterwards with a separate key so the polling neither spends the sending key's budget nor overlaps the measured interval much (one request per 100 ms until the last message is done, then one sweep). For WBIZ the p50/p95 of the end-to-end row is per message: stored (\`createdAt\`) → \`sent\` (\`updatedAt\`), i.e. queue wait + relay.`,
     "",
@@ -125,6 +150,17 @@ export async function configureStandaloneEmulator(emulator: string): Promise<{ m
 
 /** Per-number sends per second the emulators allow during the bench (Meta's default is 80). */
 export const EMULATOR_MPS_LIMIT = 1_000_000;
+
+/** The relay's per-message cost lines that the API's wrangler dev wrote after `offset`. */
+function relayCostsLogged(file: string, offset: number): Array<{ d1: number; durableObject: number; attempt: number }> {
+  const text = readFileSync(file).subarray(offset).toString("utf8");
+  return [...text.matchAll(/\{"level":"info","msg":"relay costs"[^\n}]*\}/g)].map((m) => JSON.parse(m[0]));
+}
+
+function mode(xs: number[]): number {
+  const counts = countBy(xs);
+  return Number(Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0] ?? Number.NaN);
+}
 
 function countBy(xs: number[]): Record<string, number> {
   const out: Record<string, number> = {};
