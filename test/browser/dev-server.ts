@@ -32,6 +32,8 @@ export async function startDevServer(opts: { timeoutMs?: number } = {}): Promise
     env: { ...process.env, PORT: String(await freePort()), WRANGLER_SEND_METRICS: "false", BROWSER: "none" },
   });
   let log = "";
+  if (child.pid !== undefined) groups.add(child.pid);
+  killGroupsOnExit();
   const stop = () => stopGroup(child);
 
   const port = await new Promise<number>((resolve, reject) => {
@@ -58,20 +60,40 @@ export async function startDevServer(opts: { timeoutMs?: number } = {}): Promise
   return { origin: `http://localhost:${port}`, port, output: () => log, stop };
 }
 
+/** SIGTERM to the dev server's whole process group, SIGKILL after 5 s, and SIGKILL once more after npm
+ * exits: wrangler's children (workerd, esbuild) may outlive npm, and npm may already be gone when this is
+ * called (it crashed, or exited before it was ready) while they still run. */
 async function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // the group is already gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-  // wrangler's children (workerd) may outlive npm for a moment: make sure the group is gone
-  signal("SIGKILL");
+  if (child.pid === undefined) return;
+  const pgid = child.pid;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    signalGroup(pgid, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(pgid, "SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  signalGroup(pgid, "SIGKILL");
+  groups.delete(pgid);
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, sig);
+  } catch {
+    // the group is already gone
+  }
+}
+
+// The groups not stopped yet. If the test process ends without running its `after` hooks (an uncaught
+// error, a signal, the test runner's timeout), a detached group would live on: kill them on the way out.
+const groups = new Set<number>();
+let exitHooked = false;
+function killGroupsOnExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on("exit", () => groups.forEach((pgid) => signalGroup(pgid, "SIGKILL")));
+  for (const [sig, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.once(sig, () => process.exit(code)); // a signal's default action skips "exit" handlers
+  }
 }

@@ -1,0 +1,99 @@
+// `npm run test:readme`: every command of the README's sh blocks that talks to the local API — each
+// `curl … http://localhost:8787…` and each `npm run admin -- …` — runs as written against `npm run dev`
+// (on a free port instead of 8787) and answers what the README says: a 2xx, or the status a trailing
+// `# <status>` comment names. The deploy section and commands with placeholders (`<wabaId>`) are skipped.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { demoKeys } from "../../scripts/seed/demo-keys";
+import { ROOT, startDevServer, type DevServer } from "../browser/dev-server";
+
+const run = promisify(execFile);
+const README_ORIGIN = "http://localhost:8787";
+
+type Example = { line: number; command: string; expect: number | null };
+
+/** The README's runnable commands in order, continuation lines joined, with the status they expect. */
+function readmeExamples(): Example[] {
+  const lines = readFileSync(path.join(ROOT, "README.md"), "utf8").split("\n");
+  const out: Example[] = [];
+  let inSh = false;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === "## Deploy") break; // those commands are for a deployed API
+    if (/^```/.test(lines[i]!)) {
+      inSh = !inSh && lines[i] === "```sh";
+      continue;
+    }
+    if (!inSh) continue;
+    const start = i;
+    let command = lines[i]!;
+    while (command.endsWith("\\") && i + 1 < lines.length) command = `${command.slice(0, -1)} ${lines[++i]!.trim()}`;
+    const at = commentStart(command);
+    const code = /^#\s*(\d{3})\b/.exec(command.slice(at));
+    command = command.slice(0, at).trim();
+    const local = (command.startsWith("curl ") && command.includes(README_ORIGIN)) || command.startsWith("npm run admin -- ");
+    if (!local || /<[A-Za-z][\w -]*>/.test(command)) continue;
+    out.push({ line: start + 1, command, expect: code ? Number(code[1]) : null });
+  }
+  return out;
+}
+
+/** Where a shell comment starts in the line (a # after whitespace, outside quotes), or its length. */
+function commentStart(line: string): number {
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else if (ch === "#" && (i === 0 || /\s/.test(line[i - 1]!))) {
+      return i;
+    }
+  }
+  return line.length;
+}
+
+let dev: DevServer;
+const examples = readmeExamples();
+
+before(async () => {
+  dev = await startDevServer();
+});
+
+after(async () => {
+  // the webhook example registers an endpoint: remove it so re-runs stay under the 10-per-WABA cap
+  const growth = (await demoKeys()).find((k) => k.label === "growth")!.secret;
+  const list = (await (await fetch(`${dev.origin}/v1/webhooks`, { headers: { Authorization: `Bearer ${growth}` } })).json()) as { data: Array<{ id: string; description: string | null }> };
+  for (const hook of list.data.filter((h) => h.description === "local test")) {
+    await fetch(`${dev.origin}/v1/webhooks/${hook.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${growth}` } });
+  }
+  await dev?.stop();
+});
+
+test("the README has runnable examples for every route family", () => {
+  const all = examples.map((e) => e.command).join("\n");
+  for (const route of ["/v1/key", "/v1/templates", "/v1/contacts", "/v1/conversations", "/v1/messages/text", "/v1/messages/template", "/v1/messages/media", "/v1/messages/interactive", "/v1/messages/location", "/v1/webhooks"]) {
+    assert.ok(all.includes(route), `no README example for ${route}`);
+  }
+});
+
+test("every README example answers as the README says", async (t) => {
+  for (const ex of examples) {
+    await t.test(`README.md:${ex.line} ${ex.command.slice(0, 90)}`, async () => {
+      if (ex.command.startsWith("npm run admin")) {
+        const { stdout } = await run("bash", ["-c", ex.command], { cwd: ROOT, env: { ...process.env, WBIZ_API_URL: dev.origin } });
+        assert.ok(stdout.length > 0, "the admin CLI printed nothing");
+        return;
+      }
+      const command = ex.command.replaceAll(README_ORIGIN, dev.origin);
+      const { stdout } = await run("bash", ["-c", `${command} -sS -o /dev/null -w '%{http_code}'`], { cwd: ROOT });
+      const status = Number(stdout.trim().slice(-3));
+      if (ex.expect !== null) assert.equal(status, ex.expect);
+      else assert.ok(status >= 200 && status < 300, `answered ${status}`);
+    });
+  }
+});
