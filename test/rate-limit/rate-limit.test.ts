@@ -1,4 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { hashApiKey } from "../../src/auth/api-key";
+import { KeyGate } from "../../src/durable-objects/key-gate";
 import { admin, api, jsonOf } from "../helpers/api";
 import { createTenant } from "../helpers/tenant";
 
@@ -106,6 +110,19 @@ describe("rate limits", () => {
     for (let i = 0; i < 15; i++) await call(t.secret);
     expect((await call(t.secret)).status).toBe(429);
     expect((await call(second)).status).toBe(200);
+  });
+
+  it("the counts are checkpointed to the object's storage, and a new instance of the object (after an eviction) resumes them", async () => {
+    const t = await createTenant({ plan: "starter" });
+    for (let i = 0; i < 10; i++) expect((await call(t.secret)).status).toBe(200);
+    const keyHash = await hashApiKey(t.secret);
+    const gate = env.KEY_GATE.get(env.KEY_GATE.idFromName(keyHash));
+    await vi.waitFor(async () => {
+      const stored = await runInDurableObject(gate, (_, state) => state.storage.kv.get<{ burstCount: number; minuteCount: number }>("windows"));
+      expect(stored).toMatchObject({ burstCount: 10, minuteCount: 10 });
+    });
+    const resumed = await runInDurableObject(gate, (_, state) => new KeyGate(state, env).admit(keyHash));
+    expect(resumed).toMatchObject({ kind: "ok", rate: { admitted: true, burst: { remaining: 4 }, minute: { remaining: 49 } } });
   });
 
   it("a key's plan override wins over its workspace's plan", async () => {
