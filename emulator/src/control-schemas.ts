@@ -40,7 +40,14 @@ export const templateStatusSchema = z
     message: "give templateId, or name and language",
   });
 
-const match = { phoneNumberId: id, to: z.string().optional(), type: z.string().optional(), times: z.union([z.number().int().min(1), z.literal("always")]).optional() };
+const match = {
+  phoneNumberId: id,
+  to: z.string().optional(),
+  type: z.string().optional(),
+  times: z.union([z.number().int().min(1), z.literal("always")]).optional(),
+  rate: z.number().gt(0).max(1).optional(),
+  seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+};
 
 export const faultSchema = z.discriminatedUnion("action", [
   z.object({
@@ -56,7 +63,7 @@ export const faultSchema = z.discriminatedUnion("action", [
   z.object({ ...match, action: z.literal("hang"), ms: z.number().int().min(0).max(120_000) }),
   z.object({ ...match, action: z.literal("slow"), ms: z.number().int().min(0).max(120_000) }),
   z.object({ ...match, action: z.literal("async_failure"), code: z.number().int(), details: z.string().optional() }),
-]);
+]).refine((f) => f.seed === undefined || f.rate !== undefined, { message: "seed only makes sense with rate", path: ["seed"] });
 
 export const settingsSchema = z.object({
   wabaId: id,

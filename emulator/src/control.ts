@@ -63,7 +63,10 @@ controlRouter.post("/faults", async (c) => {
   return c.json({ fault: addFault(body.data) }, 201);
 });
 
-controlRouter.get("/faults", (c) => c.json({ data: state.faults }));
+controlRouter.get("/faults", (c) => {
+  const phoneNumberId = c.req.query("phoneNumberId");
+  return c.json({ data: state.faults.filter((f) => !phoneNumberId || f.phoneNumberId === phoneNumberId) });
+});
 
 controlRouter.delete("/faults", (c) => c.json({ deleted: clearFaults(c.req.query("phoneNumberId")) }));
 

@@ -19,12 +19,54 @@ export type FaultMatch = {
   type?: string;
 };
 
-export type FaultRule = FaultMatch & FaultAction & { id: string; times: number | "always" };
+/** How often a rule fires: `times` uses, each matching send getting the fault with probability `rate`. */
+export type FaultFrequency = {
+  times?: number | "always";
+  /** 0 < rate ≤ 1: the share of matching sends that get the fault (default 1) */
+  rate?: number;
+  /** seeds the rule's own PRNG (uint32); random when omitted, and always echoed so a run can be replayed */
+  seed?: number;
+};
+
+export type FaultInput = FaultMatch & FaultAction & FaultFrequency;
+
+export type FaultRule = FaultMatch &
+  FaultAction & {
+    id: string;
+    times: number | "always";
+    rate?: number;
+    seed?: number;
+    /** matching sends seen by this rule (with a rate, the ones that did not get the fault too) */
+    matched: number;
+    /** matching sends that got the fault */
+    fired: number;
+  };
 
 let nextId = 1;
+/** Each rate rule's coin, drawn per matching send; kept out of the rule so GET /faults shows plain data. */
+const coins = new WeakMap<FaultRule, () => boolean>();
 
-export function addFault(rule: FaultMatch & FaultAction & { times?: number | "always" }): FaultRule {
-  const stored = { ...rule, id: `fault_${nextId++}`, times: rule.times ?? 1 } as FaultRule;
+/** mulberry32: a tiny, well-mixed 32-bit PRNG, so the n-th matching send gets the same draw for a seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+export function addFault(input: FaultInput): FaultRule {
+  const { rate, seed, ...rest } = input;
+  const stored = { ...rest, id: `fault_${nextId++}`, times: input.times ?? 1, matched: 0, fired: 0 } as FaultRule;
+  if (rate !== undefined) {
+    stored.rate = rate;
+    stored.seed = seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
+    const next = mulberry32(stored.seed);
+    coins.set(stored, () => next() < rate);
+  }
   state.faults.push(stored);
   return stored;
 }
@@ -35,18 +77,30 @@ export function clearFaults(phoneNumberId?: string): number {
   return before - state.faults.length;
 }
 
-/** The first rule matching this request, with one use consumed. */
-export function takeFault(request: { phoneNumberId: string; waId?: string; type: string }): FaultRule | undefined {
-  const rule = state.faults.find(
-    (f) =>
-      f.phoneNumberId === request.phoneNumberId &&
-      (f.type === undefined ? request.type !== "read" : f.type.toLowerCase() === request.type) &&
-      (f.to === undefined || (request.waId !== undefined && digitsOf(f.to) === request.waId)),
+function matches(f: FaultRule, request: { phoneNumberId: string; waId?: string; type: string }): boolean {
+  return (
+    f.phoneNumberId === request.phoneNumberId &&
+    (f.type === undefined ? request.type !== "read" : f.type.toLowerCase() === request.type) &&
+    (f.to === undefined || (request.waId !== undefined && digitsOf(f.to) === request.waId))
   );
-  if (!rule) return undefined;
-  if (rule.times !== "always") {
-    rule.times -= 1;
-    if (rule.times <= 0) state.faults = state.faults.filter((f) => f !== rule);
+}
+
+/**
+ * The first matching rule that fires for this request, with one use consumed. A rate rule that draws
+ * "no" lets the request fall through to later rules, so rules with rates can be stacked into a mix.
+ */
+export function takeFault(request: { phoneNumberId: string; waId?: string; type: string }): FaultRule | undefined {
+  for (const rule of state.faults) {
+    if (!matches(rule, request)) continue;
+    rule.matched += 1;
+    const fires = coins.get(rule);
+    if (fires && !fires()) continue;
+    rule.fired += 1;
+    if (rule.times !== "always") {
+      rule.times -= 1;
+      if (rule.times <= 0) state.faults = state.faults.filter((f) => f !== rule);
+    }
+    return rule;
   }
-  return rule;
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addFault, clearFaults, emulatorSends, graph } from "../helpers/emulator";
+import { addFault, clearFaults, emulatorSends, graph, listFaults } from "../helpers/emulator";
 import { body, freshWaba, graphError, USER } from "./fixtures";
 import { statusOf, waitForWebhooks } from "./webhook-helpers";
 
@@ -80,6 +80,60 @@ describe("fault injection", () => {
     const attempt = graph(`/v24.0/${t.phoneNumberId}/messages`, { token: t.token, json: { messaging_product: "whatsapp", ...hi } });
     const outcome = await Promise.race([attempt.then(() => "answered"), new Promise((resolve) => setTimeout(resolve, 200, "timed out"))]);
     expect(outcome).toBe("timed out");
+  });
+
+  it("rate: a seeded share of matching sends gets the fault, the same sends again for the same seed", async () => {
+    const t = await freshWaba({ settings: { mpsLimit: 100_000 } });
+    const run = async (seed: number) => {
+      const fault = await addFault({ phoneNumberId: t.phoneNumberId, action: "error", status: 503, code: 2, times: "always", rate: 0.3, seed });
+      expect(fault).toMatchObject({ rate: 0.3, seed, matched: 0, fired: 0 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 100; i++) statuses.push((await t.send(hi)).status);
+      const [armed] = await listFaults(t.phoneNumberId);
+      await clearFaults(t.phoneNumberId);
+      return { statuses, armed: armed! };
+    };
+    const first = await run(42);
+    const failed = first.statuses.filter((s) => s === 503).length;
+    expect(first.statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(failed).toBeGreaterThan(15);
+    expect(failed).toBeLessThan(45);
+    expect(first.armed).toMatchObject({ matched: 100, fired: failed });
+    expect(await emulatorSends(t.phoneNumberId)).toHaveLength(100 - failed);
+    expect((await run(42)).statuses).toEqual(first.statuses);
+    expect((await run(7)).statuses).not.toEqual(first.statuses);
+  });
+
+  it("rate: a send that escapes a rule falls through to the next; times counts faults given, not sends seen", async () => {
+    const t = await freshWaba({ settings: { mpsLimit: 100_000 } });
+    const half = await addFault({ phoneNumberId: t.phoneNumberId, action: "error", status: 500, code: 131000, times: "always", rate: 0.5 });
+    expect(half.seed).toEqual(expect.any(Number)); // random, but echoed so the run can be replayed
+    await addFault({ phoneNumberId: t.phoneNumberId, action: "error", status: 400, code: 130429, times: 3 });
+    const codes: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await t.send(hi);
+      codes.push(res.status === 200 ? 200 : (await body(res)).error.code);
+    }
+    // the first three sends the 50 % rule let through met the throughput fault; after that, plain sends
+    const escaped = codes.filter((c) => c !== 131000);
+    expect(escaped.slice(0, 3)).toEqual([130429, 130429, 130429]);
+    expect(escaped.slice(3).every((c) => c === 200)).toBe(true);
+    const [rule] = await listFaults(t.phoneNumberId);
+    expect(rule).toMatchObject({ id: half.id, matched: 40, fired: codes.filter((c) => c === 131000).length });
+    expect(await emulatorSends(t.phoneNumberId)).toHaveLength(escaped.length - 3);
+  });
+
+  it("rate must be in (0, 1], and a seed needs a rate", async () => {
+    const t = await freshWaba();
+    for (const bad of [{ rate: 0 }, { rate: 1.5 }, { rate: -0.1 }, { seed: 1 }, { rate: 0.5, seed: -1 }, { rate: 0.5, seed: 2 ** 32 }]) {
+      await expect(addFault({ phoneNumberId: t.phoneNumberId, action: "error", code: 131000, ...bad })).rejects.toThrow(/→ 400/);
+    }
+    expect(await listFaults(t.phoneNumberId)).toEqual([]);
+    // rate 1 is every matching send
+    await addFault({ phoneNumberId: t.phoneNumberId, action: "error", code: 131000, times: 2, rate: 1 });
+    await graphError(await t.send(hi), 500, 131000);
+    await graphError(await t.send(hi), 500, 131000);
+    expect((await t.send(hi)).status).toBe(200);
   });
 
   it("always-faults stay until DELETE /__emulator/faults", async () => {

@@ -1,10 +1,10 @@
 // Helpers for steering the Meta Cloud API emulator (emulator/README.md) from tests, through env.META.
 import { env } from "cloudflare:workers";
-import type { FaultAction, FaultMatch, FaultRule } from "../../emulator/src/faults";
+import type { FaultInput, FaultRule } from "../../emulator/src/faults";
 import type { WabaSettings } from "../../emulator/src/settings";
 import type { ReadRecord, SentRecord, Template, Waba, WebhookRecord } from "../../emulator/src/store";
 
-export type { FaultRule, ReadRecord, SentRecord, WabaSettings, WebhookRecord };
+export type { FaultInput, FaultRule, ReadRecord, SentRecord, WabaSettings, WebhookRecord };
 
 export const GRAPH_ORIGIN = "https://graph.facebook.com";
 
@@ -55,11 +55,17 @@ export async function emulatorWebhooks(metaWabaId: string, filter: { wamid?: str
   return (await control<{ data: WebhookRecord[] }>("GET", `/webhooks${query({ wabaId: metaWabaId, ...filter })}`)).data;
 }
 
-export type FaultInput = FaultMatch & FaultAction & { times?: number | "always" };
-
-/** The next matching send(s) get this fault (an error, a hang, a slow answer or an async failure). */
+/**
+ * The next matching send(s) get this fault (an error, a hang, a slow answer or an async failure); with
+ * `rate`, only that share of them, drawn from a PRNG seeded with the rule's `seed` (echoed back).
+ */
 export async function addFault(rule: FaultInput): Promise<FaultRule> {
   return (await control<{ fault: FaultRule }>("POST", "/faults", rule)).fault;
+}
+
+/** The fault rules still armed, with how many sends each matched and hit. */
+export async function listFaults(phoneNumberId?: string): Promise<FaultRule[]> {
+  return (await control<{ data: FaultRule[] }>("GET", `/faults${query({ phoneNumberId })}`)).data;
 }
 
 export async function clearFaults(phoneNumberId?: string): Promise<number> {
