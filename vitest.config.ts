@@ -36,6 +36,8 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             RELAY_BACKOFF_BASE_SECONDS: "0",
+            // retry timeouts at once; test/messages/relay.test.ts drives the delayed retry with its own value
+            RELAY_UNCERTAIN_RETRY_SECONDS: "0",
             SEND_WAIT_BUDGET_MS: "5000",
             META_TIMEOUT_MS: "1500",
             WEBHOOK_BACKOFF_BASE_SECONDS: "0",

@@ -26,6 +26,8 @@ export interface Env {
   META_TIMEOUT_MS?: string;
   /** base of the relay's exponential backoff (seconds) */
   RELAY_BACKOFF_BASE_SECONDS?: string;
+  /** after a Meta timeout (outcome unknown), the earliest retry in seconds (default 30): time for Meta's `sent` webhook to link the send */
+  RELAY_UNCERTAIN_RETRY_SECONDS?: string;
   /** "true": add Server-Timing with D1 query and Durable Object call counts (local dev and benchmarks) */
   EXPOSE_TIMINGS?: string;
   /** "true": the send relay logs the D1 statements and Durable Object calls of each message (benchmarks) */

@@ -63,6 +63,7 @@ export const faultSchema = z.discriminatedUnion("action", [
   z.object({ ...match, action: z.literal("hang"), ms: z.number().int().min(0).max(120_000) }),
   z.object({ ...match, action: z.literal("slow"), ms: z.number().int().min(0).max(120_000) }),
   z.object({ ...match, action: z.literal("async_failure"), code: z.number().int(), details: z.string().optional() }),
+  z.object({ ...match, action: z.literal("lost_answer"), ms: z.number().int().min(0).max(120_000) }),
 ]).refine((f) => f.seed === undefined || f.rate !== undefined, { message: "seed only makes sense with rate", path: ["seed"] });
 
 export const settingsSchema = z.object({

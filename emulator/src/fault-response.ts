@@ -6,7 +6,8 @@ import { sleep } from "./webhooks";
 
 /**
  * Applies a fault's synchronous part: an error or a hang answers now; a slow fault waits and lets the
- * request continue; an async failure changes nothing here (the caller turns it into a `failed` status).
+ * request continue; an async failure and a lost answer change nothing here (the caller turns the first
+ * into a `failed` status and delays its answer for the second).
  */
 export async function faultResponse(c: Context<EmulatorEnv>, fault: FaultRule): Promise<Response | undefined> {
   switch (fault.action) {
@@ -22,6 +23,7 @@ export async function faultResponse(c: Context<EmulatorEnv>, fault: FaultRule): 
       await sleep(fault.ms);
       return undefined;
     case "async_failure":
+    case "lost_answer": // sendMessage accepts the send, then holds its answer back
       return undefined;
   }
 }

@@ -9,7 +9,9 @@ export type FaultAction =
   /** wait `ms`, then handle the request normally */
   | { action: "slow"; ms: number }
   /** accept (200), then post a `failed` status with this code instead of sent/delivered/read */
-  | { action: "async_failure"; code: number; details?: string };
+  | { action: "async_failure"; code: number; details?: string }
+  /** accept the send (logged, status webhooks posted) but hold the 200 back for `ms`: Meta has it, the caller never hears */
+  | { action: "lost_answer"; ms: number };
 
 export type FaultMatch = {
   phoneNumberId: string;

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { EmulatorEnv } from "./env";
 import { faultResponse } from "./fault-response";
+import { sleep } from "./webhooks";
 import { takeFault } from "./faults";
 import { accessToken, checkAccess, GRAPH_VERSION } from "./graph-auth";
 import { graphErrorResponse, unknownPath, whatsappError } from "./graph-errors";
@@ -96,6 +97,7 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
       settings,
     }),
   );
+  if (fault?.action === "lost_answer") await sleep(fault.ms);
   return c.json({
     messaging_product: "whatsapp",
     contacts: [{ input: send.to, wa_id: send.waId }],

@@ -10,6 +10,8 @@ import { markFailed, markSent } from "../messages/status-transitions";
 /** A send being relayed holds its message for this long; a redelivery inside it waits instead of sending. */
 export const SEND_LEASE_MS = 60_000;
 const DEFAULT_META_TIMEOUT_MS = 15_000;
+/** After a timeout, the earliest retry: Meta's `sent` webhook for a send it did accept comes within seconds. */
+const DEFAULT_UNCERTAIN_RETRY_SECONDS = 30;
 
 type Claimed = { payload: string; metaPhoneNumberId: string; attempts: number; tokenEnc: string };
 
@@ -84,7 +86,12 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     await env.DB.prepare(`UPDATE messages SET status = 'queued', error = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'sending' AND wamid IS NULL`)
       .bind(job.messageId, JSON.stringify(error), Date.now())
       .run();
-    msg.retry({ delaySeconds: backoffSeconds(claimed.attempts, Number(env.RELAY_BACKOFF_BASE_SECONDS ?? 2)) });
+    const backoff = backoffSeconds(claimed.attempts, Number(env.RELAY_BACKOFF_BASE_SECONDS ?? 2));
+    // A timeout leaves the outcome unknown: Meta may have accepted the message and only its answer was
+    // lost. Its `sent` webhook carries our message id (biz_opaque_callback_data) and links the wamid,
+    // after which this retry finds the message sent and does nothing. Give that webhook time to come.
+    const uncertain = result.kind === "timeout" ? Number(env.RELAY_UNCERTAIN_RETRY_SECONDS ?? DEFAULT_UNCERTAIN_RETRY_SECONDS) : 0;
+    msg.retry({ delaySeconds: Math.max(backoff, uncertain) });
   } catch (err) {
     console.error(JSON.stringify({ level: "error", msg: "send relay failed", messageId: job.messageId, error: String(err) }));
     msg.retry({ delaySeconds: backoffSeconds(msg.attempts, Number(env.RELAY_BACKOFF_BASE_SECONDS ?? 2)) });

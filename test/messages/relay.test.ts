@@ -29,11 +29,19 @@ async function failedSend(t: MessagingTenant) {
 }
 
 /** Runs the send queue's consumer on one job, as the queue would, and returns what it did with it. */
-async function deliver(job: SendJob, attempts = 1) {
+async function deliver(job: SendJob, attempts = 1, vars: Partial<typeof env> = {}) {
   const batch = createMessageBatch<SendJob>("wbiz-sends", [{ id: `job-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: job }]);
+  // getQueueResult says whether a message was retried, not after how long: record the delays too
+  const retryDelays: Array<number | undefined> = [];
+  const message = batch.messages[0]!;
+  const retry = message.retry.bind(message);
+  message.retry = (options) => {
+    retryDelays.push(options?.delaySeconds);
+    retry(options);
+  };
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
+  await worker.queue(batch, { ...env, ...vars }, ctx);
+  return { ...(await getQueueResult(batch, ctx)), retryDelays };
 }
 
 describe("send relay", () => {
@@ -103,6 +111,35 @@ describe("send relay", () => {
     expect(row.status).toBe("failed");
     expect(JSON.parse(row.error!)).toMatchObject({ source: "relay", code: 2 });
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
+  });
+
+  it("after a timeout whose send Meta did accept (its answer lost), the retry waits for Meta's sent webhook and never sends again", async () => {
+    const t = await createMessagingTenant({ statusWebhooks: true });
+    const row = await failedSend(t);
+    await t.db.$client.prepare("UPDATE messages SET status = 'queued', error = NULL, attempts = 0 WHERE id = ?").bind(row.id).run();
+    const job: SendJob = { messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false };
+    // Meta accepts, but answers only after the relay's timeout (META_TIMEOUT_MS 1500)
+    await addFault({ phoneNumberId: t.defaultPhone, action: "lost_answer", ms: 4000 });
+    const first = await deliver(job, 1, { RELAY_UNCERTAIN_RETRY_SECONDS: "30" });
+    expect(first.retryDelays).toHaveLength(1);
+    expect(first.retryDelays[0]).toBeGreaterThanOrEqual(30);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+    // the sent webhook (biz_opaque_callback_data = our id) links the wamid before the retry is due
+    const sent = (await emulatorSends(t.defaultPhone))[0]!;
+    await vi.waitFor(async () => expect(await messageRow(t, row.id)).toMatchObject({ wamid: sent.wamid, status: expect.stringMatching(/^(sent|delivered|read)$/) }), { timeout: 10_000 });
+    const retry = await deliver(job, 2, { RELAY_UNCERTAIN_RETRY_SECONDS: "30" });
+    expect(retry.explicitAcks).toHaveLength(1);
+    expect(retry.retryMessages).toHaveLength(0);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  });
+
+  it("a refusal that leaves no doubt (503) is retried after the backoff alone, without the uncertainty delay", async () => {
+    const t = await createMessagingTenant();
+    const row = await failedSend(t);
+    await t.db.$client.prepare("UPDATE messages SET status = 'queued', error = NULL, attempts = 0 WHERE id = ?").bind(row.id).run();
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 503, code: 2 });
+    const result = await deliver({ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false }, 1, { RELAY_UNCERTAIN_RETRY_SECONDS: "30" });
+    expect(result.retryDelays).toEqual([0]); // RELAY_BACKOFF_BASE_SECONDS is 0 here
   });
 
   it("a redelivered job whose send reached Meta is acknowledged and never sent again", async () => {
