@@ -18,6 +18,8 @@ export type BenchContext = {
   benchKey: string;
   /** the API's wrangler dev output (the relay logs each message's costs there: LOG_RELAY_COSTS) */
   apiLog: string;
+  /** the process group of the API's wrangler dev (its Node process and workerd), for CPU accounting */
+  apiPgid: number;
   log: (line: string) => void;
 };
 

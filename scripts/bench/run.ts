@@ -60,7 +60,7 @@ async function main(): Promise<number> {
   const [api, emulator] = await Promise.all([startDev("api", apiArgs, { port: apiPort }), startDev("emulator", emulatorArgs, { port: emulatorPort })]);
   log(`ready: ${api.url} and ${emulator.url}`);
 
-  const ctx: BenchContext = { api: api.url, emulator: emulator.url, demoKeys: Object.fromEntries(demoKeys.map((k) => [k.label, k.secret])), benchKey, apiLog: api.logFile, log };
+  const ctx: BenchContext = { api: api.url, emulator: emulator.url, demoKeys: Object.fromEntries(demoKeys.map((k) => [k.label, k.secret])), benchKey, apiLog: api.logFile, apiPgid: api.child.pid!, log };
   await configureStandaloneEmulator(ctx.emulator);
 
   const sections: SectionResult[] = [];

@@ -3,6 +3,7 @@
 // relayed by the send queue to the in-process emulator until every message is `sent`.
 import { DEMO, mark, provisionKey, table, type BenchContext, type Figure, type SectionResult } from "./context";
 import { readFileSync, statSync } from "node:fs";
+import { describeCpu, measureCpu } from "./cpu";
 import { atWindowStart, bearer, fmtMs, fmtRate, jsonBody, percentile, pool, serverTiming, sleep, timedFetch, type Timed } from "./http";
 
 export const THROUGHPUT_TARGETS = {
@@ -57,8 +58,8 @@ export async function sendThroughput(ctx: BenchContext, opts: { sends: number; c
   log(`throughput: ${N} sends through WBIZ (Prefer: respond-async), ${C} at a time`);
   const t0 = Date.now();
   const w0 = performance.now();
-  const accepted: Timed[] = await pool(N, C, (i) =>
-    timedFetch(`${api}/v1/messages/text`, jsonBody(scale, { to: DEMO.recipient, body: `bench throughput ${i}` }, { Prefer: "respond-async" })),
+  const { result: accepted, cpu: acceptCpu } = await measureCpu(ctx.apiPgid, () =>
+    pool(N, C, (i) => timedFetch(`${api}/v1/messages/text`, jsonBody(scale, { to: DEMO.recipient, body: `bench throughput ${i}` }, { Prefer: "respond-async" }))),
   );
   const acceptSecs = (performance.now() - w0) / 1000;
   const ids = accepted.filter((r) => r.status === 202).map((r) => r.json.id as string);
@@ -123,6 +124,8 @@ export async function sendThroughput(ctx: BenchContext, opts: { sends: number; c
     table(["pipeline", "answers", "seconds", "sends/s", "p50 ms", "p95 ms"], rows, ["l", "l", "r", "r", "r", "r"]),
     "",
     table(["figure", "value", "target", "result"], figures.map((f) => [f.name, f.value, f.target, mark(f.pass)])),
+    "",
+    `**What set the pace.** During the acceptance run ${describeCpu(acceptCpu)}. Near 100 % busy, the figure is this machine's ceiling for the whole local stack rather than a property of the code: the load generator, wrangler's Node process (its loopback server and logging), the dev proxy every request passes through, and the runtime that runs the API, the relay, the emulator and the local D1, Durable Objects and Queues all share these cores. Only the runtime's share is work that exists on Cloudflare, where requests also spread over many isolates and only the key's Durable Object and the D1 primary are shared.`,
     "",
     `**Cost per send.** The route's share is read from the \`Server-Timing\` header of each of the ${routeCosts.length} 202 answers (the most frequent count is shown); the relay's from the line the queue consumer logs for each message it handled (\`LOG_RELAY_COSTS=true\`, set with \`--var\` for the bench only): ${relayCosts.length} lines${cost.retried ? `, ${cost.retried} of them retries` : ", no retries"}. D1 counts statements (a batch of three is three, in one round trip). The route writes the message and its conversation in one batch, counts the request in the key's Durable Object and puts the job on the queue; the relay claims the message, calls Meta, stores the wamid with its event, and hands the outcome to the key's Durable Object (a call that a respond-async send's route does not wait for, but the relay still makes).`,
     "",
