@@ -18,7 +18,8 @@ import { BENCH_IDS, BENCH_SIZES } from "./large-dataset";
 import { listLatencySection, measureListLatency } from "./list-latency";
 import { describeMachine, type Machine } from "./machine";
 import { rateLimitExactness } from "./rate-limit";
-import { BENCH_STATE, freePort, inProcessEmulatorConfig, killAllNow, prepareState, startDev, stopAll } from "./stack";
+import { freePort } from "../lib/free-port";
+import { BENCH_STATE, inProcessEmulatorConfig, killAllNow, prepareState, startDev, stopAll } from "./stack";
 import { configureStandaloneEmulator, EMULATOR_MPS_LIMIT, sendThroughput } from "./throughput";
 
 const args = process.argv.slice(2);

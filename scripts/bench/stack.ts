@@ -3,9 +3,9 @@
 // stopping one ends wrangler, workerd and everything else it started.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { demoSeedSql } from "../seed/demo-seed";
+import { freePort } from "../lib/free-port";
 import { localVar, ROOT, wrangler } from "../lib/wrangler";
 import { applyLargeDataset, localD1Args } from "./large-dataset";
 
@@ -28,17 +28,6 @@ function wranglerEnv(): NodeJS.ProcessEnv {
   return { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_REGISTRY_PATH: REGISTRY, NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /**
  * A fresh state directory: migrations, the demo tenant (same SQL as `npm run dev`, so the demo keys,

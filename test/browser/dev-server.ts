@@ -1,25 +1,12 @@
 // Runs `npm run dev` (migrate + seed local D1, then wrangler dev with the emulator) in its own process
 // group for a browser test, and stops the whole group afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
+import { freePort } from "../../scripts/lib/free-port";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
 export type DevServer = { origin: string; port: number; output: () => string; stop: () => Promise<void> };
-
-/** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 

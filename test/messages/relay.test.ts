@@ -1,12 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import worker from "../../src/index";
 import type { SendJob } from "../../src/queues/send-job";
 import { hashApiKey } from "../../src/auth/api-key";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
+import { runQueue, type QueueVars } from "../helpers/queues";
 
 const TO = "+919812345678";
 
@@ -29,20 +27,7 @@ async function failedSend(t: MessagingTenant) {
 }
 
 /** Runs the send queue's consumer on one job, as the queue would, and returns what it did with it. */
-async function deliver(job: SendJob, attempts = 1, vars: Partial<typeof env> = {}) {
-  const batch = createMessageBatch<SendJob>("wbiz-sends", [{ id: `job-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body: job }]);
-  // getQueueResult says whether a message was retried, not after how long: record the delays too
-  const retryDelays: Array<number | undefined> = [];
-  const message = batch.messages[0]!;
-  const retry = message.retry.bind(message);
-  message.retry = (options) => {
-    retryDelays.push(options?.delaySeconds);
-    retry(options);
-  };
-  const ctx = createExecutionContext();
-  await worker.queue(batch, { ...env, ...vars }, ctx);
-  return { ...(await getQueueResult(batch, ctx)), retryDelays };
-}
+const deliver = (job: SendJob, attempts = 1, vars: QueueVars = {}) => runQueue("wbiz-sends", [job], { attempts, vars });
 
 describe("send relay", () => {
   it("502 META_UPSTREAM_ERROR with Meta's code, subcode, message and trace id on a permanent refusal", async () => {

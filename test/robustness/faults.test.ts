@@ -1,11 +1,9 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { hashApiKey } from "../../src/auth/api-key";
-import worker from "../../src/index";
 import type { SendJob } from "../../src/queues/send-job";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends, emulatorSettings, listFaults } from "../helpers/emulator";
+import { runQueue } from "../helpers/queues";
 import { createMessagingTenant, type MessagingTenant } from "../helpers/messaging";
 import { errorOf, expectAcceptedOnce, numberOf, openWindows, outbound, sendNumbered, settled } from "./sends";
 
@@ -19,15 +17,7 @@ const SEED = 20_260_406;
 const send = (t: MessagingTenant, i: number, to: string, headers: Record<string, string> = {}) => sendNumbered(t, i, to, { headers });
 
 /** The send queue's consumer on these jobs, as the queue would run it (one batch), and what it did with each. */
-async function deliver(jobs: SendJob[], attempts: number) {
-  const batch = createMessageBatch<SendJob>(
-    "wbiz-sends",
-    jobs.map((body) => ({ id: `job-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const deliver = (jobs: SendJob[], attempts: number) => runQueue("wbiz-sends", jobs, { attempts });
 
 describe("transient failures at a rate", () => {
   it("200 sends with 30% transient failures (5xx and 130429) all end sent; Meta accepted each exactly once", async () => {

@@ -1,10 +1,9 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import type { MetaEventJob } from "../../src/queues/meta-event-job";
 import { recordMessage } from "../../src/inbox/record-message";
 import { jsonOf } from "../helpers/api";
+import { runQueue } from "../helpers/queues";
 import { createMessagingTenant } from "../helpers/messaging";
 import { postMetaWebhook } from "../helpers/meta-webhook";
 import { hostileString, plausibleHostileValue, serialise } from "./generators";
@@ -19,15 +18,7 @@ import { META_SPECS } from "./route-specs";
 const RUNS = 80;
 
 /** Runs the meta-events consumer on these jobs as the queue would; returns what it did with them. */
-async function consume(jobs: MetaEventJob[]) {
-  const batch = createMessageBatch<MetaEventJob>(
-    "wbiz-meta-events",
-    jobs.map((body) => ({ id: `job-${crypto.randomUUID()}`, timestamp: new Date(), attempts: 1, body })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
-  return getQueueResult(batch, ctx);
-}
+const consume = (jobs: MetaEventJob[]) => runQueue("wbiz-meta-events", jobs);
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const plausibleString = hostileString.filter((s) => s.length < 10_000);
