@@ -29,7 +29,8 @@ export const controlRouter = new Hono<EmulatorEnv>();
 controlRouter.post("/wabas", async (c) => {
   const body = await parse(c, wabaSchema);
   if (!body.ok) return body.response;
-  const templates = body.data.templates.map((t) => ({ ...t, metaId: t.metaId ?? randomDigits(16) }));
+  // 15 digits stay below 2^53, so webhooks can carry the id as the JSON number Meta sends
+  const templates = body.data.templates.map((t) => ({ ...t, metaId: t.metaId ?? randomDigits(15) }));
   const result = registerWaba({ ...body.data, templates });
   if (result.kind === "phone_taken") {
     return problem(c, 409, `phone number ${result.phoneNumberId} already belongs to WABA ${result.ownerWabaId}`);
