@@ -61,7 +61,7 @@ export default defineConfig(async () => {
     test: {
       name: "api",
       include: ["test/**/*.test.ts"],
-      setupFiles: ["./test/setup/apply-migrations.ts"],
+      setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/wait-for.ts"],
       testTimeout: 20_000,
     },
   };

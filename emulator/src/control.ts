@@ -6,7 +6,7 @@ import {
 } from "./control-schemas";
 import type { EmulatorEnv } from "./env";
 import { addFault, clearFaults } from "./faults";
-import { randomDigits } from "./ids";
+import { randomTemplateId } from "./ids";
 import { emulateInbound } from "./inbound";
 import { digitsOf } from "./phone";
 import { settingsFor, updateSettings, type WabaSettings } from "./settings";
@@ -29,8 +29,7 @@ export const controlRouter = new Hono<EmulatorEnv>();
 controlRouter.post("/wabas", async (c) => {
   const body = await parse(c, wabaSchema);
   if (!body.ok) return body.response;
-  // 15 digits stay below 2^53, so webhooks can carry the id as the JSON number Meta sends
-  const templates = body.data.templates.map((t) => ({ ...t, metaId: t.metaId ?? randomDigits(15) }));
+  const templates = body.data.templates.map((t) => ({ ...t, metaId: t.metaId ?? randomTemplateId() }));
   const result = registerWaba({ ...body.data, templates });
   if (result.kind === "phone_taken") {
     return problem(c, 409, `phone number ${result.phoneNumberId} already belongs to WABA ${result.ownerWabaId}`);

@@ -16,6 +16,11 @@ export function randomDigits(length: number): string {
   return digits.join("");
 }
 
+/** A 16-digit template id below 2^53 (first digit 1–8), so webhooks can carry it as the JSON number Meta sends. */
+export function randomTemplateId(): string {
+  return `${1 + (randomBytes(1)[0]! % 8)}${[...randomBytes(15)].map((b) => String(b % 10)).join("")}`;
+}
+
 /** Graph's fbtrace_id: 23 characters of base64url, e.g. "Az8or2yhqkZfEZ-_4Qn_Bam". */
 export function fbtraceId(): string {
   return [...randomBytes(23)].map((b) => BASE64URL[b % 64]).join("");

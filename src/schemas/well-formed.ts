@@ -4,16 +4,37 @@
 
 export type Unfaithful = { path: PropertyKey[]; message: string };
 
-/** The first string (value or key) that is not well-formed UTF-16, or "__proto__" key, in a parsed JSON value. */
-export function unfaithfulJson(value: unknown, path: PropertyKey[] = []): Unfaithful | null {
-  if (typeof value === "string") return value.isWellFormed() ? null : { path, message: "must be well-formed Unicode (no lone surrogate escapes)" };
-  if (typeof value !== "object" || value === null) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const at = [...path, Array.isArray(value) ? Number(key) : key];
-    if (key === "__proto__") return { path: at, message: "__proto__ is not allowed as a field name" };
-    if (!key.isWellFormed()) return { path, message: "field names must be well-formed Unicode (no lone surrogate escapes)" };
-    const found = unfaithfulJson(item, at);
-    if (found) return found;
+type Node = { value: unknown; key: PropertyKey | null; parent: Node | null };
+
+const pathOf = (node: Node): PropertyKey[] => {
+  const path: PropertyKey[] = [];
+  for (let n: Node | null = node; n && n.key !== null; n = n.parent) path.unshift(n.key);
+  return path;
+};
+
+/**
+ * The first string (value or key) that is not well-formed UTF-16, or "__proto__" key, in a parsed JSON
+ * value. Walks with a stack of its own, not recursion: a body may nest thousands of levels deep.
+ */
+export function unfaithfulJson(root: unknown): Unfaithful | null {
+  const stack: Node[] = [{ value: root, key: null, parent: null }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const { value } = node;
+    if (typeof value === "string") {
+      if (!value.isWellFormed()) return { path: pathOf(node), message: "must be well-formed Unicode (no lone surrogate escapes)" };
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    const entries = Object.entries(value);
+    const children: Node[] = [];
+    for (const [key, item] of entries) {
+      const child: Node = { value: item, key: Array.isArray(value) ? Number(key) : key, parent: node };
+      if (key === "__proto__") return { path: pathOf(child), message: "__proto__ is not allowed as a field name" };
+      if (!key.isWellFormed()) return { path: pathOf(node), message: "field names must be well-formed Unicode (no lone surrogate escapes)" };
+      children.push(child);
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!); // first child on top: document order
   }
   return null;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { admin, api, jsonOf } from "../helpers/api";
+import { emulatorSends } from "../helpers/emulator";
+import { createMessagingTenant } from "../helpers/messaging";
 
 describe("error contract", () => {
   it("unknown route → 404 NOT_FOUND in the envelope, with a request id", async () => {
@@ -48,5 +50,16 @@ describe("error contract", () => {
     const res = await admin("/admin/workspaces", { method: "POST", body: "name=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     expect(res.status).toBe(415);
     expect((await jsonOf(res)).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+  });
+
+  it("a body nested thousands of levels deep is answered with a 4xx, not a 500, and sends nothing", async () => {
+    const t = await createMessagingTenant();
+    const depth = 8_000; // under the 64 KiB cap: {"a":…} is 6 bytes a level
+    const deep = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+    const body = `{"to":"+919812345678","template":"order_shipped_v2","language":"en_US","components":[{"type":"header","parameters":[${deep}]}]}`;
+    const res = await api("/v1/messages/template", { key: t.secret, method: "POST", body, headers: { "Content-Type": "application/json", Prefer: "respond-async" } });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(await emulatorSends(t.defaultPhone)).toEqual([]);
   });
 });
