@@ -35,6 +35,9 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            // the fuzzers replay the same requests on every run unless told otherwise:
+            // FUZZ_SEED=random npm test explores (fast-check prints the seed of any failure to replay it)
+            FUZZ_SEED: process.env.FUZZ_SEED ?? "20261130",
             RELAY_BACKOFF_BASE_SECONDS: "0",
             // retry timeouts at once; test/messages/relay.test.ts drives the delayed retry with its own value
             RELAY_UNCERTAIN_RETRY_SECONDS: "0",

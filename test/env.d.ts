@@ -7,6 +7,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** the test webhook receiver (test/fixtures/webhook-receiver.ts) */
       RECEIVER: Fetcher;
+      /** the property-based tests' seed: a number, or "random" (vitest.config.ts) */
+      FUZZ_SEED: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");
