@@ -13,9 +13,7 @@ export function createRouter() {
     defaultHook: async (result, c) => {
       if (!result.success) throw validationError(result.error.issues, result.target === "json" ? "body" : result.target);
       if (result.target === "json") {
-        // the raw body (Hono caches it), not the parsed output: Zod drops what this looks for. No body
-        // (an optional one left out) parses as nothing to check.
-        const unfaithful = unfaithfulJson(await c.req.json().catch(() => undefined));
+        const unfaithful = unfaithfulJson(await c.req.text().catch(() => ""));
         if (unfaithful) throw validationError([unfaithful], "body");
       }
     },

@@ -13,10 +13,20 @@ const pathOf = (node: Node): PropertyKey[] => {
 };
 
 /**
- * The first string (value or key) that is not well-formed UTF-16, or "__proto__" key, in a parsed JSON
- * value. Walks with a stack of its own, not recursion: a body may nest thousands of levels deep.
+ * The first string (value or key) that is not well-formed UTF-16, or "__proto__" key, in a JSON body's
+ * raw text (Hono caches it; the validator's parsed output has lost what this looks for). Text decoded
+ * from UTF-8 is well-formed, so both can only come from a `\u` escape or a literal `__proto__`: most
+ * bodies have neither and are not parsed a second time. Walks with a stack of its own, not recursion:
+ * a body may nest thousands of levels deep.
  */
-export function unfaithfulJson(root: unknown): Unfaithful | null {
+export function unfaithfulJson(text: string): Unfaithful | null {
+  if (!text.includes("\\u") && !text.includes("__proto__")) return null;
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return null; // no body (an optional one left out): nothing to check
+  }
   const stack: Node[] = [{ value: root, key: null, parent: null }];
   while (stack.length > 0) {
     const node = stack.pop()!;

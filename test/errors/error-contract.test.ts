@@ -56,7 +56,8 @@ describe("error contract", () => {
     const t = await createMessagingTenant();
     const depth = 8_000; // under the 64 KiB cap: {"a":…} is 6 bytes a level
     const deep = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
-    const body = `{"to":"+919812345678","template":"order_shipped_v2","language":"en_US","components":[{"type":"header","parameters":[${deep}]}]}`;
+    // the \u escape makes the API walk the whole body looking for lone surrogates
+    const body = `{"to":"+919812345678","template":"order_shipped_v2","language":"en\\u005fUS","components":[{"type":"header","parameters":[${deep}]}]}`;
     const res = await api("/v1/messages/template", { key: t.secret, method: "POST", body, headers: { "Content-Type": "application/json", Prefer: "respond-async" } });
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
