@@ -18,6 +18,7 @@ const USAGE = `Usage: npm run admin -- <command> [flags]
   key:list           [--workspace <workspaceId>] [--waba <wabaId>]
   key:revoke         --id <keyId>
   templates:sync     --waba <wabaId>
+  waba:alerts        --waba <wabaId>          Meta's system-level errors for the WABA, newest first
 
 Environment: WBIZ_API_URL (default http://localhost:8787), WBIZ_ADMIN_TOKEN (default: the local dev token).
 Output is JSON.`;
@@ -94,6 +95,7 @@ const commands: Record<string, (f: Flags) => Promise<unknown>> = {
   "key:list": (f) => call("GET", `/admin/keys${qs({ workspaceId: opt(f, "workspace"), wabaId: opt(f, "waba") })}`),
   "key:revoke": (f) => call("POST", `/admin/keys/${need(f, "id")}/revoke`),
   "templates:sync": (f) => call("POST", `/admin/wabas/${need(f, "waba")}/templates/sync`),
+  "waba:alerts": (f) => call("GET", `/admin/wabas/${need(f, "waba")}/alerts`),
 };
 
 try {

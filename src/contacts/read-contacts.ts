@@ -1,4 +1,5 @@
 import type { Database } from "../db/client";
+import { foldCase } from "../domain/fold";
 import { pageOf } from "../schemas/page";
 
 // Contacts as the API shows them: one row each, tags aggregated in the same query (one D1 query per
@@ -6,7 +7,11 @@ import { pageOf } from "../schemas/page";
 
 export type Contact = {
   id: string;
-  phone: string;
+  /** null for a customer who uses a WhatsApp username and shares no number */
+  phone: string | null;
+  /** Meta's business-scoped user id (BSUID), once Meta shared it */
+  userId: string | null;
+  username: string | null;
   name: string | null;
   email: string | null;
   tags: string[];
@@ -17,7 +22,9 @@ export type Contact = {
 
 export type ContactRow = {
   id: string;
-  phone: string;
+  phone: string | null;
+  userId: string | null;
+  username: string | null;
   name: string | null;
   email: string | null;
   customFields: string;
@@ -27,7 +34,7 @@ export type ContactRow = {
 };
 
 /** The columns of a Contact, from `contacts c`; tags in insertion (rowid) order via the primary-key index. */
-export const CONTACT_COLUMNS = `c.id AS id, c.phone AS phone, c.name AS name, c.email AS email, c.custom_fields AS customFields,
+export const CONTACT_COLUMNS = `c.id AS id, c.phone AS phone, c.user_id AS userId, c.username AS username, c.name AS name, c.email AS email, c.custom_fields AS customFields,
   c.opted_in AS optedIn, c.created_at AS createdAt,
   (SELECT json_group_array(tag) FROM (SELECT tag FROM contact_tags WHERE contact_id = c.id ORDER BY rowid)) AS tags`;
 
@@ -35,6 +42,8 @@ export function contactOf(row: ContactRow): Contact {
   return {
     id: row.id,
     phone: row.phone,
+    userId: row.userId,
+    username: row.username,
     name: row.name,
     email: row.email,
     tags: JSON.parse(row.tags) as string[],
@@ -50,7 +59,7 @@ export async function getContact(db: Database, wabaId: string, id: string): Prom
 }
 
 export type ContactFilter = {
-  /** case-insensitive substring of the name, or of the phone */
+  /** case-insensitive substring of the name (any script: both sides are case-folded), or of the phone */
   search?: string;
   tag?: string;
   optedIn?: boolean;
@@ -84,9 +93,9 @@ export function contactsPageStatement(wabaId: string, f: ContactFilter): { sql: 
   }
   if (f.optedIn !== undefined) where.push(`c.opted_in = ${p(f.optedIn ? 1 : 0)}`);
   if (f.search !== undefined && f.search !== "") {
-    // instr, not LIKE: nothing to escape, and D1 refuses LIKE patterns beyond a few dozen bytes.
-    // lower() folds ASCII only, as LIKE's case-insensitivity did.
-    const inName = `instr(lower(c.name), lower(${p(f.search)})) > 0`;
+    // instr, not LIKE: nothing to escape, and D1 refuses LIKE patterns beyond a few dozen bytes. The
+    // name is matched in its folded copy, folded in code like the term (SQLite's lower() folds ASCII only)
+    const inName = `instr(c.name_folded, ${p(foldCase(f.search))}) > 0`;
     // "+91 98123" finds +919812345678: phones are stored without spaces or dashes
     const digits = f.search.replace(/[\s().-]/g, "");
     where.push(/^\+?\d+$/.test(digits) ? `(${inName} OR instr(c.phone, ${p(digits)}) > 0)` : inName);

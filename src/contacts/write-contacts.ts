@@ -1,5 +1,7 @@
 import type { Database } from "../db/client";
 import { newId } from "../db/ids";
+import { foldCase } from "../domain/fold";
+import { waIdOf } from "../domain/phone";
 import { CONTACT_COLUMNS, contactOf, type Contact, type ContactRow } from "./read-contacts";
 
 // Contact writes. Each is one D1 batch, which D1 runs as a transaction: concurrent creates of one
@@ -28,9 +30,12 @@ export async function upsertContact(db: Database, wabaId: string, input: NewCont
   const id = newId(now);
   const statements = [
     d1.prepare(
-      `INSERT INTO contacts (id, waba_id, phone, name, email, custom_fields, opted_in, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (waba_id, phone) DO NOTHING`,
-    ).bind(id, wabaId, input.phone, input.name ?? null, input.email ?? null, JSON.stringify(input.customFields ?? {}), input.optedIn === false ? 0 : 1, now),
+      `INSERT INTO contacts (id, waba_id, phone, wa_id, name, name_folded, email, custom_fields, opted_in, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) ON CONFLICT (waba_id, phone) DO NOTHING`,
+    ).bind(
+      id, wabaId, input.phone, waIdOf(input.phone), input.name ?? null, input.name === undefined ? null : foldCase(input.name), input.email ?? null,
+      JSON.stringify(input.customFields ?? {}), input.optedIn === false ? 0 : 1, now,
+    ),
   ];
   if (input.tags?.length) {
     // only if the row above is ours: an existing contact keeps its tags
@@ -97,7 +102,10 @@ export async function patchContact(db: Database, wabaId: string, id: string, pat
     values.push(value);
     sets.push(`${column} = ?${values.length}`);
   };
-  if (patch.name !== undefined) set("name", patch.name);
+  if (patch.name !== undefined) {
+    set("name", patch.name);
+    set("name_folded", patch.name === null ? null : foldCase(patch.name));
+  }
   if (patch.email !== undefined) set("email", patch.email);
   if (patch.optedIn !== undefined) set("opted_in", patch.optedIn ? 1 : 0);
   // the guard is evaluated against the row before this update: the same answer the tag statements got

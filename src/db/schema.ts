@@ -72,6 +72,10 @@ export const templates = sqliteTable("templates", {
   /** JSON array of Meta-shaped components */
   components: text("components").notNull(),
   rejectedReason: text("rejected_reason"),
+  /** Meta flagged its quality (still sendable; a FLAGGED event sets it, REINSTATED or APPROVED clears it) */
+  flaggedAt: integer("flagged_at"),
+  /** the status it had when Meta archived it, restored by UNARCHIVED */
+  archivedFrom: text("archived_from"),
   /** set when a sync no longer finds the template upstream */
   removedUpstreamAt: integer("removed_upstream_at"),
   createdAt: createdAt(),
@@ -85,9 +89,20 @@ export const templates = sqliteTable("templates", {
 export const contacts = sqliteTable("contacts", {
   id: id(),
   wabaId: text("waba_id").notNull().references(() => wabas.id),
-  /** E.164, normalised */
-  phone: text("phone").notNull(),
+  /**
+   * The customer's real E.164 number, normalised (Meta's Mexican 521… and Brazilian 8-digit wa_ids are
+   * mapped back to it). Null for a username user whose number Meta does not share.
+   */
+  phone: text("phone"),
+  /** Meta's wa_id for this customer as last seen in a webhook or send answer (can differ from phone) */
+  waId: text("wa_id"),
+  /** Meta's business-scoped user id (BSUID), e.g. US.13491208655302741918 */
+  userId: text("user_id"),
+  /** the customer's WhatsApp username (e.g. @sheena), when they have one */
+  username: text("username"),
   name: text("name"),
+  /** name case-folded (NFC, full Unicode case folding) for search; kept in step with name */
+  nameFolded: text("name_folded"),
   email: text("email"),
   /** JSON object of string → string */
   customFields: text("custom_fields").notNull().default("{}"),
@@ -98,6 +113,8 @@ export const contacts = sqliteTable("contacts", {
   updatedAt: integer("updated_at").notNull(),
 }, (t) => [
   uniqueIndex("contacts_waba_phone_idx").on(t.wabaId, t.phone),
+  uniqueIndex("contacts_waba_user_idx").on(t.wabaId, t.userId),
+  index("contacts_waba_wa_idx").on(t.wabaId, t.waId),
   index("contacts_waba_id_idx").on(t.wabaId, t.id),
   index("contacts_waba_opted_idx").on(t.wabaId, t.optedIn, t.id),
 ]);
@@ -130,7 +147,11 @@ export const conversations = sqliteTable("conversations", {
   index("conversations_waba_channel_last_idx").on(t.wabaId, t.channel, t.lastMessageAt),
 ]);
 
-export const MESSAGE_STATUSES = ["queued", "sending", "sent", "delivered", "read", "failed"] as const;
+/**
+ * held: Meta accepted a template send but holds it for quality assessment (pacing); it later becomes
+ * sent or failed. played: a voice note was first played (after read).
+ */
+export const MESSAGE_STATUSES = ["queued", "sending", "held", "sent", "delivered", "read", "played", "failed"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const messages = sqliteTable("messages", {
@@ -155,10 +176,16 @@ export const messages = sqliteTable("messages", {
   /** next webhook event sequence number for this message (events per wamid are ordered by it) */
   eventSeq: integer("event_seq").notNull().default(0),
   apiKeyId: text("api_key_id"),
+  /** inbound, coexistence: when the customer edited it (body holds the edited text) */
+  editedAt: integer("edited_at"),
+  /** inbound, coexistence: when the customer deleted (revoked) it; its body is then cleared */
+  deletedAt: integer("deleted_at"),
+  /** when it happened: Meta's time for inbound messages (within sane bounds), creation for outbound */
   createdAt: createdAt(),
   updatedAt: integer("updated_at").notNull(),
 }, (t) => [
-  index("messages_conversation_idx").on(t.conversationId, t.id),
+  // history pages: by message time, id breaking ties
+  index("messages_conversation_time_idx").on(t.conversationId, t.createdAt, t.id),
   index("messages_waba_status_idx").on(t.wabaId, t.status),
   index("messages_status_updated_idx").on(t.status, t.updatedAt),
 ]);
@@ -174,6 +201,7 @@ export const pendingStatuses = sqliteTable("pending_statuses", {
 
 export const WEBHOOK_EVENT_TYPES = [
   "message.sent", "message.delivered", "message.read", "message.failed", "message.received", "template.status_updated",
+  "message.held", "message.played", "message.edited", "message.deleted", "contact.updated", "template.category_updated",
 ] as const;
 
 export const webhookEndpoints = sqliteTable("webhook_endpoints", {
@@ -218,3 +246,17 @@ export const webhookDeliveries = sqliteTable("webhook_deliveries", {
   index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id),
   index("webhook_deliveries_status_next_idx").on(t.status, t.nextAttemptAt),
 ]);
+
+/** Problems Meta reports for a WABA as a whole (system-level `value.errors` of its webhooks), for operators. */
+export const metaAlerts = sqliteTable("meta_alerts", {
+  id: id(),
+  wabaId: text("waba_id").notNull().references(() => wabas.id),
+  metaPhoneNumberId: text("meta_phone_number_id"),
+  code: integer("code"),
+  title: text("title"),
+  message: text("message"),
+  details: text("details"),
+  /** Meta's error object as received */
+  raw: text("raw").notNull(),
+  createdAt: createdAt(),
+}, (t) => [index("meta_alerts_waba_idx").on(t.wabaId, t.id)]);

@@ -22,6 +22,7 @@ export function conversationsPageQuery(db: Database, wabaId: string, f: Conversa
     .select({
       id: conversations.id,
       phone: contacts.phone,
+      userId: contacts.userId,
       name: contacts.name,
       channel: conversations.channel,
       status: conversations.status,
@@ -42,7 +43,7 @@ export function conversationsPageQuery(db: Database, wabaId: string, f: Conversa
 
 export type ConversationItem = {
   id: string;
-  contact: { phone: string; name: string | null };
+  contact: { phone: string | null; userId: string | null; name: string | null };
   channel: "whatsapp" | "messenger" | "instagram";
   status: "open" | "closed";
   lastMessageAt: number;
@@ -52,7 +53,7 @@ export type ConversationItem = {
 export async function listConversations(db: Database, wabaId: string, f: ConversationFilter): Promise<{ items: ConversationItem[]; nextCursor: number | null }> {
   const rows = await conversationsPageQuery(db, wabaId, f).all();
   const items = rows.slice(0, f.limit).map((r) => ({
-    id: r.id, contact: { phone: r.phone, name: r.name }, channel: r.channel, status: r.status, lastMessageAt: r.lastMessageAt, unreadCount: r.unreadCount,
+    id: r.id, contact: { phone: r.phone, userId: r.userId, name: r.name }, channel: r.channel, status: r.status, lastMessageAt: r.lastMessageAt, unreadCount: r.unreadCount,
   }));
   return { items, nextCursor: rows.length > f.limit ? items[items.length - 1]!.lastMessageAt : null };
 }
@@ -68,27 +69,32 @@ export type MessageItem = {
   createdAt: number;
   status: MessageStatus;
   error: MessageError | null;
+  editedAt: number | null;
+  deletedAt: number | null;
 };
 
-type MessageRow = Omit<MessageItem, "error"> & { error: string | null; beforeKnown: number | null };
+type MessageRow = Omit<MessageItem, "error"> & { error: string | null; beforeKnown: string | null };
 
 /**
  * The conversation's messages older than `beforeId` (all of them without it), newest first, in one
- * statement: the conversation is looked up by primary key and WABA, and its messages walked backwards
- * on messages_conversation_idx. A conversation with no messages (left) still yields one row, so
- * "no such conversation" (no rows) is told apart in the same query, and so is a beforeId that is not
- * a message of this conversation (beforeKnown null).
+ * statement. Order is the message's time (Meta's for inbound messages, so one Meta delivers late still
+ * takes its place) with the id breaking ties, so the cursor is exact: the page holds the messages
+ * strictly before beforeId's (time, id). The conversation is looked up by primary key and WABA, and its
+ * messages walked backwards on messages_conversation_time_idx. A conversation with no messages (left)
+ * still yields one row, so "no such conversation" (no rows) is told apart in the same query, and so is
+ * a beforeId that is not a message of this conversation (beforeKnown null).
  */
 export function messagesPageStatement(wabaId: string, conversationId: string, f: { beforeId?: string; limit: number }) {
   const before = f.beforeId !== undefined;
   // two shapes rather than "?3 IS NULL OR …", which would keep the index from seeking to beforeId
   const sql = `SELECT m.id AS id, m.wamid AS wamid, m.direction AS direction, m.kind AS kind, m.body AS body, m.created_at AS createdAt,
-      m.status AS status, m.error AS error,
-      ${before ? "(SELECT 1 FROM messages b WHERE b.id = ?4 AND b.conversation_id = cv.id)" : "NULL"} AS beforeKnown
+      m.status AS status, m.error AS error, m.edited_at AS editedAt, m.deleted_at AS deletedAt,
+      ${before ? "b.id" : "NULL"} AS beforeKnown
     FROM conversations cv
-    LEFT JOIN messages m ON m.conversation_id = cv.id${before ? " AND m.id < ?4" : ""}
+    ${before ? "LEFT JOIN messages b ON b.id = ?4 AND b.conversation_id = cv.id" : ""}
+    LEFT JOIN messages m ON m.conversation_id = cv.id${before ? " AND (m.created_at, m.id) < (b.created_at, b.id)" : ""}
     WHERE cv.id = ?1 AND cv.waba_id = ?2
-    ORDER BY m.id DESC
+    ORDER BY m.created_at DESC, m.id DESC
     LIMIT ?3`;
   return { sql, params: before ? [conversationId, wabaId, f.limit + 1, f.beforeId] : [conversationId, wabaId, f.limit + 1] };
 }

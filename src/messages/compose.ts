@@ -6,6 +6,7 @@ import type {
   SendTextInput,
 } from "../routes/messages/messages.schemas";
 import { interactiveLimitViolations } from "./interactive-limits";
+import { metaRecipient, type Recipient } from "./recipient";
 import type { Refusal, SendContext } from "./send";
 import { bodyText, flowButton, placeholders, renderBody, requiredVariableCount } from "./template-rules";
 
@@ -20,10 +21,10 @@ export type Draft = {
   payload: Record<string, unknown>;
 };
 
-const envelope = (to: string, type: string, content: unknown) => ({ messaging_product: "whatsapp", recipient_type: "individual", to, type, [type]: content });
+const envelope = (r: Recipient, type: string, content: unknown) => ({ messaging_product: "whatsapp", recipient_type: "individual", ...metaRecipient(r), type, [type]: content });
 
 export function composeText(i: SendTextInput): Draft {
-  return { kind: "text", body: i.body, payload: envelope(i.to, "text", { preview_url: false, body: i.body }) };
+  return { kind: "text", body: i.body, payload: envelope(i, "text", { preview_url: false, body: i.body }) };
 }
 
 export function composeMedia(i: SendMediaInput): Draft | Refusal {
@@ -33,7 +34,7 @@ export function composeMedia(i: SendMediaInput): Draft | Refusal {
   const media: Record<string, string> = i.mediaId !== undefined ? { id: i.mediaId } : { link: i.link! };
   if (i.caption !== undefined) media.caption = i.caption;
   if (i.filename !== undefined) media.filename = i.filename;
-  return { kind: i.type, body: i.caption ?? i.filename ?? null, payload: envelope(i.to, i.type, media) };
+  return { kind: i.type, body: i.caption ?? i.filename ?? null, payload: envelope(i, i.type, media) };
 }
 
 /** The label of the button that opens a list: fixed by the v1 reference. */
@@ -61,7 +62,7 @@ export function composeInteractive(i: SendInteractiveInput): Draft | Refusal {
             })),
           },
         };
-  return { kind: "interactive", body: i.body, payload: envelope(i.to, "interactive", interactive) };
+  return { kind: "interactive", body: i.body, payload: envelope(i, "interactive", interactive) };
 }
 
 export function composeLocation(i: SendLocationInput): Draft {
@@ -72,7 +73,7 @@ export function composeLocation(i: SendLocationInput): Draft {
     ...(i.address !== undefined ? { address: i.address } : {}),
   };
   const body = [i.name, i.address].filter(Boolean).join(", ") || `${i.latitude},${i.longitude}`;
-  return { kind: "location", body, payload: envelope(i.to, "location", location) };
+  return { kind: "location", body, payload: envelope(i, "location", location) };
 }
 
 /**
@@ -100,7 +101,11 @@ export function composeTemplate(i: SendTemplateInput, ctx: SendContext): Draft |
   if (bodyComponent && i.variables) {
     return { code: "VALIDATION_FAILED", message: "variables: give body values either as variables or as a body component, not both", details: [{ field: "variables", message: "conflicts with a body component" }] };
   }
-  const values = i.variables ?? (Array.isArray(bodyComponent?.parameters) ? bodyComponent.parameters.map((p: { text?: unknown }) => String(p.text ?? "")) : []);
+  const values =
+    i.variables ??
+    (bodyComponent?.type === "body"
+      ? bodyComponent.parameters.map((p) => (p.type === "text" ? p.text : p.type === "currency" ? p.currency.fallback_value : p.date_time.fallback_value))
+      : []);
   const expected = requiredVariableCount(t);
   if (values.length !== expected) {
     return {
@@ -108,6 +113,10 @@ export function composeTemplate(i: SendTemplateInput, ctx: SendContext): Draft |
       message: `Template ${t.name} (${t.language}) has ${expected} body placeholder${expected === 1 ? "" : "s"}; ${values.length} value${values.length === 1 ? " was" : "s were"} given`,
       details: [{ field: i.variables ? "variables" : "components", message: `expected ${expected}, got ${values.length}`, expected, received: values.length }],
     };
+  }
+  if (t.category === "AUTHENTICATION" && i.userId !== undefined) {
+    const message = "authentication templates can only go to a phone number, not a business-scoped user id (Meta error 131062): send with to";
+    return { code: "VALIDATION_FAILED", message: `userId: ${message}`, details: [{ field: "userId", message }] };
   }
   if (t.category === "MARKETING" && ctx.contact && !ctx.contact.optedIn) {
     return { code: "CONTACT_OPTED_OUT", message: `The contact opted out of marketing messages (they sent STOP); ${t.name} is a MARKETING template` };
@@ -131,7 +140,7 @@ export function composeTemplate(i: SendTemplateInput, ctx: SendContext): Draft |
     components.push({ type: "button", sub_type: "flow", index: String(flow.index), parameters: [{ type: "action", action: { flow_token: "unused" } }] });
   }
   const template = { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) };
-  return { kind: "template", body: renderBody(t, values), payload: envelope(i.to, "template", template) };
+  return { kind: "template", body: renderBody(t, values), payload: envelope(i, "template", template) };
 }
 
 export const isRefusal = (v: Draft | Refusal): v is Refusal => "code" in v;

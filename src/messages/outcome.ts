@@ -12,7 +12,7 @@ export type MessageError = {
   fbtraceId?: string;
 };
 
-/** What the relay hands back to a send route that is waiting for Meta's answer. */
+/** What the relay hands back to a send route that is waiting for Meta's answer ("sent": Meta accepted it, held or not). */
 export type SendOutcome = { status: "sent"; wamid: string } | { status: "failed"; error: MessageError };
 
 /**

@@ -3,6 +3,7 @@ import type { Env } from "../env";
 import type { ErrorCode, ErrorDetail } from "../errors";
 import { recordMessage } from "../inbox/record-message";
 import type { SendJob } from "../queues/send-job";
+import { partyOf, type Recipient } from "./recipient";
 import { markFailed } from "./status-transitions";
 import type { StoredTemplate } from "./template-rules";
 
@@ -26,7 +27,7 @@ export function sendWaitBudgetMs(env: Env): number {
   return Number.isFinite(n) && n >= 0 ? Math.min(n, 25_000) : 10_000;
 }
 
-export async function loadSendContext(db: Database, wabaId: string, q: { to: string; phoneNumberId?: string; template?: string }): Promise<SendContext> {
+export async function loadSendContext(db: Database, wabaId: string, q: Recipient & { phoneNumberId?: string; template?: string }): Promise<SendContext> {
   const d1 = db.$client;
   const statements = [
     d1
@@ -35,7 +36,11 @@ export async function loadSendContext(db: Database, wabaId: string, q: { to: str
           WHERE waba_id = ?1 AND (CASE WHEN ?2 IS NULL THEN is_default = 1 ELSE meta_phone_number_id = ?2 END)`,
       )
       .bind(wabaId, q.phoneNumberId ?? null),
-    d1.prepare(`SELECT last_inbound_at AS lastInboundAt, opted_in AS optedIn FROM contacts WHERE waba_id = ?1 AND phone = ?2`).bind(wabaId, q.to),
+    // the contact by phone or by BSUID (each unique in the WABA); phones are normalised, so Meta's wa_id
+    // spellings (521… for Mexico) and the real number find the same customer
+    d1
+      .prepare(`SELECT last_inbound_at AS lastInboundAt, opted_in AS optedIn FROM contacts WHERE waba_id = ?1 AND (phone = ?2 OR user_id = ?3) LIMIT 1`)
+      .bind(wabaId, q.to ?? null, q.userId ?? null),
   ];
   if (q.template) {
     statements.push(
@@ -75,11 +80,11 @@ export type QueuedSend = { messageId: string };
 export async function queueSend(
   db: Database,
   env: Env,
-  s: { wabaId: string; apiKeyId: string; keyHash: string; to: string; metaPhoneNumberId: string; kind: string; body: string | null; payload: unknown; notify: boolean },
+  s: { wabaId: string; apiKeyId: string; keyHash: string; recipient: Recipient; metaPhoneNumberId: string; kind: string; body: string | null; payload: unknown; notify: boolean },
 ): Promise<QueuedSend> {
   const recorded = await recordMessage(db, {
     wabaId: s.wabaId,
-    phone: s.to,
+    party: partyOf(s.recipient),
     metaPhoneNumberId: s.metaPhoneNumberId,
     direction: "outbound",
     kind: s.kind,

@@ -10,6 +10,8 @@ export type GraphError = {
   error_subcode?: number;
   error_data?: { messaging_product?: string; details?: string };
   fbtrace_id?: string;
+  /** Meta's own verdict, when it gives one (OpenAPI GraphAPIError: "Indicates whether this error is temporary and the request should be retried") */
+  is_transient?: boolean;
 };
 
 export type GraphResult<T> =

@@ -9,6 +9,8 @@ export const SendJobSchema = z.object({
   notify: z.boolean(),
   /** set when Meta accepted the send but storing its wamid failed: only record it, never send again */
   recordWamid: z.string().optional(),
+  /** with recordWamid: Meta held the message for quality assessment */
+  recordHeld: z.boolean().optional(),
 });
 
 export type SendJob = z.infer<typeof SendJobSchema>;

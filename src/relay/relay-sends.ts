@@ -50,7 +50,7 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
   const job = parsed.data;
   try {
     if (job.recordWamid) {
-      await markSent(env, job.messageId, job.recordWamid);
+      await markSent(env, job.messageId, job.recordWamid, job.recordHeld ? "held" : "sent");
       await notify(env, job, { status: "sent", wamid: job.recordWamid });
       return msg.ack();
     }
@@ -59,7 +59,7 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
 
     const token = await openSecret(env.TOKEN_ENCRYPTION_KEY, claimed.tokenEnc);
     const body = { ...JSON.parse(claimed.payload), biz_opaque_callback_data: job.messageId };
-    const result = await graphRequest<{ messages?: Array<{ id?: string }> }>(env, `${claimed.metaPhoneNumberId}/messages`, {
+    const result = await graphRequest<{ messages?: Array<{ id?: string; message_status?: string }> }>(env, `${claimed.metaPhoneNumberId}/messages`, {
       method: "POST",
       token,
       body,
@@ -67,14 +67,19 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     });
 
     if (result.ok) {
-      const wamid = result.data.messages?.[0]?.id;
+      const accepted = result.data.messages?.[0];
+      const wamid = accepted?.id;
       if (!wamid) return fail(env, job, msg, { source: "meta", code: null, message: "Meta answered 200 without a message id" });
+      // Template pacing: Meta holds the message for quality assessment ("held_for_quality_assessment",
+      // or "paused"), then sends (a `sent` status) or drops it (`failed`, 132015). It has a wamid either
+      // way, so it is never sent again.
+      const held = accepted.message_status === "held_for_quality_assessment" || accepted.message_status === "paused";
       try {
-        await markSent(env, job.messageId, wamid);
+        await markSent(env, job.messageId, wamid, held ? "held" : "sent");
       } catch (err) {
         // Meta has it: never send again. Record the wamid from a follow-up job instead.
         console.error(JSON.stringify({ level: "error", msg: "storing wamid failed; queued a record job", messageId: job.messageId, error: String(err) }));
-        await env.SEND_QUEUE.send({ ...job, recordWamid: wamid }, { contentType: "json" });
+        await env.SEND_QUEUE.send({ ...job, recordWamid: wamid, ...(held ? { recordHeld: true } : {}) }, { contentType: "json" });
         return msg.ack();
       }
       await notify(env, job, { status: "sent", wamid });

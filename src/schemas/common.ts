@@ -18,6 +18,16 @@ export const E164 = z
   })
   .openapi({ type: "string", example: "+919812345678", description: "Phone number in E.164 format" });
 
+/**
+ * Meta's business-scoped user id (BSUID) of a WhatsApp user: the ISO 3166 country code, a period, and up
+ * to 128 letters and digits (US.13491208655302741918), or a parent BSUID with ENT (US.ENT.1181…).
+ */
+export const BSUID_PATTERN = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+export const Bsuid = z
+  .string()
+  .regex(BSUID_PATTERN, "must be a business-scoped user id such as US.13491208655302741918")
+  .openapi({ example: "US.13491208655302741918" });
+
 export const ResourceId = z
   .string()
   .regex(/^[0-9a-f]{24}$/, "must be a 24-character hex id")
@@ -44,6 +54,7 @@ export const QueryBoolean = z.enum(["true", "false"]).transform((v) => v === "tr
 
 export const IsoDateTime = z.string().openapi({ format: "date-time", example: "2026-04-28T17:42:12.108Z" });
 
-export const iso = (ms: number) => new Date(ms).toISOString();
+/** Milliseconds → ISO 8601. Never throws: a value outside Date's range is pinned to its end. */
+export const iso = (ms: number) => new Date(Math.max(-8.64e15, Math.min(8.64e15, Number.isFinite(ms) ? ms : 0))).toISOString();
 
 export const SendAccepted = z.object({ wamid: z.string().openapi({ example: "wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSQjg5RTk0NDM2NjE2RDM3RkU0AA==" }) });

@@ -21,17 +21,18 @@ describe("typed client against the Worker", () => {
     expect(key.scopes).toContain("messages:send");
   });
 
-  it("contacts: create (201), upsert (200), get, patch, list with filters", async () => {
+  it("contacts: create (200, created), upsert (200), get, patch, list with filters", async () => {
     const t = await createTenant();
     const wbiz = client(t.secret);
     const created = await wbiz.v1.contacts.$post({ json: { phone: TO, name: "Aarav Sharma", email: "aarav@example.com", tags: ["vip", "delhi"], customFields: { city: "Delhi", tier: "gold" } } });
-    expect(created.status).toBe(201);
-    if (created.status !== 201) throw new Error("unreachable");
-    const contact = await created.json();
+    expect(created.status).toBe(200);
+    expect(created.headers.get("WBIZ-Contact-Created")).toBe("true");
+    const contact = await unwrap(created);
     expect(contact).toMatchObject({ phone: TO, name: "Aarav Sharma", optedIn: true, tags: ["vip", "delhi"] });
 
     const again = await wbiz.v1.contacts.$post({ json: { phone: "+91 98123 45678" } });
     expect(again.status).toBe(200);
+    expect(again.headers.get("WBIZ-Contact-Created")).toBe("false");
     expect((await unwrap(again)).id).toBe(contact.id);
 
     expect(await unwrap(wbiz.v1.contacts[":id"].$get({ param: { id: contact.id } }))).toEqual(contact);

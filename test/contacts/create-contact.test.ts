@@ -8,17 +8,20 @@ import { addKey, createTenant } from "../helpers/tenant";
 const post = (key: string, json: unknown) => api("/v1/contacts", { method: "POST", key, json });
 
 describe("POST /v1/contacts", () => {
-  it("201 with the created contact in the spec's shape", async () => {
+  it("200 (as the reference states) with the created contact in the spec's shape, and WBIZ-Contact-Created: true", async () => {
     const t = await createTenant();
     const res = await post(t.secret, {
       phone: "+919812345678", name: "Aarav Sharma", email: "aarav@example.com", tags: ["vip", "delhi"], customFields: { city: "Delhi", tier: "gold" }, optedIn: true,
     });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("WBIZ-Contact-Created")).toBe("true");
     expect(res.headers.get("X-RateLimit-Limit")).not.toBeNull();
     const body = await jsonOf(res);
     expect(body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{24}$/),
       phone: "+919812345678",
+      userId: null,
+      username: null,
       name: "Aarav Sharma",
       email: "aarav@example.com",
       tags: ["vip", "delhi"],
@@ -38,25 +41,26 @@ describe("POST /v1/contacts", () => {
     expect(optedOut.optedIn).toBe(false);
   });
 
-  it("normalises the phone to E.164: another spelling of a stored number returns the existing contact, unchanged, with 200", async () => {
+  it("normalises the phone to E.164: another spelling of a stored number returns the existing contact, unchanged, with 200 and WBIZ-Contact-Created: false", async () => {
     const t = await createTenant();
     const created = await jsonOf(await post(t.secret, { phone: "+91 98123 45678", name: "Aarav Sharma", tags: ["vip"] }));
     expect(created.phone).toBe("+919812345678");
     for (const phone of ["+919812345678", "+91-98123-45678", "+91 (981) 234-5678"]) {
       const res = await post(t.secret, { phone, name: "Someone Else", email: "else@example.com", tags: ["other"], customFields: { a: "b" }, optedIn: false });
       expect(res.status).toBe(200);
+      expect(res.headers.get("WBIZ-Contact-Created")).toBe("false");
       expect(await jsonOf(res)).toEqual(created);
     }
   });
 
-  it("ten concurrent creates of one number in different spellings make one row and exactly one 201", async () => {
+  it("ten concurrent creates of one number in different spellings make one row, all 200, exactly one created", async () => {
     const t = await createTenant();
     const spellings = ["+919812345678", "+91 98123 45678", "+91-98123-45678", "+91 9812345678", "+91 98123-45678", "+91 (98123) 45678", "+91.98123.45678", "+91 981 234 5678", "+9198123 45678", "+91 98 12 34 56 78"];
     const responses = await Promise.all(spellings.map((phone, i) => post(t.secret, { phone, name: `Caller ${i}`, tags: [`t${i}`] })));
-    const statuses = responses.map((r) => r.status).sort();
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(responses.map((r) => r.headers.get("WBIZ-Contact-Created")).sort()).toEqual([...Array(9).fill("false"), "true"]);
     const bodies = await Promise.all(responses.map((r) => jsonOf(r)));
-    const winner = bodies[responses.findIndex((r) => r.status === 201)];
+    const winner = bodies[responses.findIndex((r) => r.headers.get("WBIZ-Contact-Created") === "true")];
     for (const b of bodies) expect(b).toEqual(winner);
     const rows = await t.db.select().from(contacts).where(eq(contacts.wabaId, t.waba.id)).all();
     expect(rows).toHaveLength(1);
@@ -71,8 +75,8 @@ describe("POST /v1/contacts", () => {
     const b = await createTenant();
     const first = await post(a.secret, { phone: "+919812345678" });
     const second = await post(b.secret, { phone: "+919812345678" });
-    expect(first.status).toBe(201);
-    expect(second.status).toBe(201);
+    expect(first.headers.get("WBIZ-Contact-Created")).toBe("true");
+    expect(second.headers.get("WBIZ-Contact-Created")).toBe("true");
     expect((await jsonOf(first)).id).not.toBe((await jsonOf(second)).id);
   });
 

@@ -11,7 +11,7 @@ async function aarav(t: Tenant) {
     key: t.secret,
     json: { phone: "+919812345678", name: "Aarav Sharma", email: "aarav@example.com", tags: ["vip", "delhi"], customFields: { city: "Delhi", tier: "gold" } },
   });
-  expect(res.status).toBe(201);
+  expect(res.status).toBe(200);
   return jsonOf(res);
 }
 

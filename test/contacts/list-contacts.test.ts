@@ -35,7 +35,7 @@ describe("GET /v1/contacts", () => {
     expect(body.nextCursor).toBeNull();
     expect(phonesOf(body)).toEqual(people.map((p) => p.phone));
     expect(body.data[0]).toEqual({
-      id: expect.stringMatching(/^[0-9a-f]{24}$/), phone: "+919812345678", name: "Aarav Sharma", email: null,
+      id: expect.stringMatching(/^[0-9a-f]{24}$/), phone: "+919812345678", userId: null, username: null, name: "Aarav Sharma", email: null,
       tags: ["vip", "delhi"], customFields: { city: "Delhi" }, optedIn: true, createdAt: expect.any(String),
     });
     expect(body.data[6]).toMatchObject({ name: null, tags: ["vip"], optedIn: false });
@@ -132,10 +132,12 @@ describe("GET /v1/contacts", () => {
     expect((await walk<{ id: string }>("/v1/contacts?tag=burst", t.secret, { limit: 7 })).items.map((c) => c.id)).toEqual(ids);
   });
 
-  it("is described in /v1/openapi.json, with the create route's 200 and 201", async () => {
+  it("is described in /v1/openapi.json, with the create route's 200 (new or existing) and its WBIZ-Contact-Created header", async () => {
     const doc = await jsonOf(await api("/v1/openapi.json"));
     expect(doc.paths["/v1/contacts"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["search", "tag", "optedIn", "limit", "cursor"]);
-    expect(Object.keys(doc.paths["/v1/contacts"].post.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "401", "403"]));
+    expect(Object.keys(doc.paths["/v1/contacts"].post.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "403"]));
+    expect(doc.paths["/v1/contacts"].post.responses["201"]).toBeUndefined();
+    expect(doc.paths["/v1/contacts"].post.responses["200"].headers["WBIZ-Contact-Created"]).toBeDefined();
     expect(Object.keys(doc.paths["/v1/contacts/{id}"]).sort()).toEqual(["get", "patch"]);
   });
 
@@ -168,5 +170,24 @@ describe("GET /v1/contacts", () => {
     const res = await api("/v1/contacts", { key: writeOnly.secret });
     expect(res.status).toBe(403);
     expect((await jsonOf(res)).error.code).toBe("INSUFFICIENT_SCOPE");
+  });
+
+  it("search folds case in every script, on names set on create, by PATCH and from WhatsApp profiles", async () => {
+    const t = await createTenant();
+    const [zoe, strasse, anna] = await seed(t, [
+      { phone: "+4915112340001", name: "Zoë Müller" },
+      { phone: "+4915112340002", name: "Hans Straße" },
+      { phone: "+79161234567", name: "Анна Каренина" },
+    ]);
+    const ids = async (term: string) => (await get(t, `?search=${encodeURIComponent(term)}`)).data.map((c: { id: string }) => c.id);
+    expect(await ids("ZOË MÜLLER")).toEqual([zoe!.id]);
+    expect(await ids("zoe\u0308")).toEqual([zoe!.id]); // decomposed: NFC first
+    expect(await ids("STRASSE")).toEqual([strasse!.id]);
+    expect(await ids("АННА")).toEqual([anna!.id]);
+    expect(await ids("müller")).toEqual([zoe!.id]);
+    const patched = await api(`/v1/contacts/${anna!.id}`, { method: "PATCH", key: t.secret, json: { name: "ΟΔΥΣΣΕΑΣ Ιθάκης" } });
+    expect(patched.status).toBe(200);
+    expect(await ids("οδυσσεας")).toEqual([anna!.id]);
+    expect(await ids("АННА")).toEqual([]);
   });
 });

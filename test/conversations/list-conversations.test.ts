@@ -9,8 +9,8 @@ import { addKey, createTenant, type Tenant } from "../helpers/tenant";
 
 const inbound = (t: Tenant, phone: string, n: number, profileName?: string) =>
   recordMessage(t.db, {
-    wabaId: t.waba.id, phone, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: "inbound", kind: "text",
-    body: `message ${n}`, payload: {}, status: "delivered", wamid: `wamid.${t.waba.id}.${phone}.${n}`, profileName,
+    wabaId: t.waba.id, party: { phone, profileName }, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: "inbound", kind: "text",
+    body: `message ${n}`, payload: {}, status: "delivered", wamid: `wamid.${t.waba.id}.${phone}.${n}`,
   });
 
 const phone = (i: number) => `+1415555${String(1000 + i)}`;
@@ -38,8 +38,8 @@ describe("GET /v1/conversations", () => {
     const body = await list(t);
     expect(body.nextCursor).toBeNull();
     expect(body.data).toEqual([
-      { id: aarav!.conversationId, contact: { phone: "+919812345678", name: "Aarav Sharma" }, channel: "whatsapp", status: "open", lastMessageAt: expect.any(String), unreadCount: 2 },
-      { id: john!.conversationId, contact: { phone: "+14155550123", name: null }, channel: "whatsapp", status: "open", lastMessageAt: new Date(john!.lastMessageAt).toISOString(), unreadCount: 1 },
+      { id: aarav!.conversationId, contact: { phone: "+919812345678", userId: null, name: "Aarav Sharma" }, channel: "whatsapp", status: "open", lastMessageAt: expect.any(String), unreadCount: 2 },
+      { id: john!.conversationId, contact: { phone: "+14155550123", userId: null, name: null }, channel: "whatsapp", status: "open", lastMessageAt: new Date(john!.lastMessageAt).toISOString(), unreadCount: 1 },
     ]);
     expect(Date.parse(body.data[0]!.lastMessageAt)).toBeGreaterThan(Date.parse(body.data[1]!.lastMessageAt));
   });

@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { newId } from "../../src/db/ids";
 import { conversations, messages } from "../../src/db/schema";
 import { recordMessage } from "../../src/inbox/record-message";
 import { api, jsonOf } from "../helpers/api";
 import { d1Queries, expectInvalid, expectNotFound, warm } from "../helpers/lists";
+import { messagesChange, postMetaWebhook } from "../helpers/meta-webhook";
 import { addKey, createTenant, type Tenant } from "../helpers/tenant";
 
 type Item = { id: string; wamid: string | null; direction: string; kind: string; body: string | null; createdAt: string; status: string; error: unknown };
@@ -17,7 +18,7 @@ async function thread(t: Tenant, n: number, phone = "+919812345678") {
   for (let i = 0; i < n; i++) {
     const inbound = i % 2 === 0;
     const r = await recordMessage(t.db, {
-      wabaId: t.waba.id, phone, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: inbound ? "inbound" : "outbound",
+      wabaId: t.waba.id, party: { phone }, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: inbound ? "inbound" : "outbound",
       kind: inbound ? "text" : "template", body: `message ${i}`, payload: {}, status: inbound ? "delivered" : "read",
       wamid: `wamid.${t.waba.id}.${phone}.${i}`, at: 1_770_000_000_000 + i * 1000,
     });
@@ -61,9 +62,9 @@ describe("GET /v1/conversations/:id/messages", () => {
     const body = await page(t, conversationId);
     expect(body.nextCursor).toBeNull();
     expect(body.data).toEqual([
-      { id: ids[0], wamid: `wamid.${t.waba.id}.+919812345678.0`, direction: "inbound", kind: "text", body: "message 0", createdAt: new Date(1_770_000_000_000).toISOString(), status: "delivered", error: null },
-      { id: ids[1], wamid: `wamid.${t.waba.id}.+919812345678.1`, direction: "outbound", kind: "template", body: "message 1", createdAt: new Date(1_770_000_001_000).toISOString(), status: "read", error: null },
-      { id: ids[2], wamid: `wamid.${t.waba.id}.+919812345678.2`, direction: "inbound", kind: "text", body: "message 2", createdAt: new Date(1_770_000_002_000).toISOString(), status: "delivered", error: null },
+      { id: ids[0], wamid: `wamid.${t.waba.id}.+919812345678.0`, direction: "inbound", kind: "text", body: "message 0", createdAt: new Date(1_770_000_000_000).toISOString(), status: "delivered", error: null, editedAt: null, deletedAt: null },
+      { id: ids[1], wamid: `wamid.${t.waba.id}.+919812345678.1`, direction: "outbound", kind: "template", body: "message 1", createdAt: new Date(1_770_000_001_000).toISOString(), status: "read", error: null, editedAt: null, deletedAt: null },
+      { id: ids[2], wamid: `wamid.${t.waba.id}.+919812345678.2`, direction: "inbound", kind: "text", body: "message 2", createdAt: new Date(1_770_000_002_000).toISOString(), status: "delivered", error: null, editedAt: null, deletedAt: null },
     ]);
   });
 
@@ -73,7 +74,7 @@ describe("GET /v1/conversations/:id/messages", () => {
     const error = { code: 131047, title: "Re-engagement message", message: "Re-engagement message", details: "More than 24 hours have passed." };
     await t.db.update(messages).set({ status: "failed", error: JSON.stringify(error) }).where(eq(messages.id, ids[1]!));
     const queued = await recordMessage(t.db, {
-      wabaId: t.waba.id, phone: "+919812345678", metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: "outbound", kind: "text", body: "later", payload: {}, status: "queued",
+      wabaId: t.waba.id, party: { phone: "+919812345678" }, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: "outbound", kind: "text", body: "later", payload: {}, status: "queued",
     });
     const body = await page(t, conversationId);
     expect(body.data[1]).toMatchObject({ id: ids[1], status: "failed", error });
@@ -104,7 +105,7 @@ describe("GET /v1/conversations/:id/messages", () => {
     const t = await createTenant();
     const recorded = await Promise.all(Array.from({ length: 45 }, (_, i) =>
       recordMessage(t.db, {
-        wabaId: t.waba.id, phone: "+919812345678", metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: "inbound", kind: "text",
+        wabaId: t.waba.id, party: { phone: "+919812345678" }, metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId, direction: "inbound", kind: "text",
         body: `burst ${i}`, payload: {}, status: "delivered", wamid: `wamid.${t.waba.id}.burst.${i}`, at: 1_770_000_000_000,
       }),
     ));
@@ -171,5 +172,66 @@ describe("GET /v1/conversations/:id/messages", () => {
     const res = await api(`/v1/conversations/${conversationId}/messages`, { key: key.secret });
     expect(res.status).toBe(403);
     expect((await jsonOf(res)).error.code).toBe("INSUFFICIENT_SCOPE");
+  });
+
+  describe("messages Meta delivers late or with an absurd timestamp", () => {
+    /** An inbound text through the real pipeline: signed webhook → queue → store. */
+    async function inbound(t: Tenant, id: string, timestamp: string, body = id) {
+      const res = await postMetaWebhook(
+        messagesChange(t.waba.metaWabaId, t.phones[0]!.metaPhoneNumberId, {
+          contacts: [{ profile: { name: "Aarav" }, wa_id: "919812345678" }],
+          messages: [{ from: "919812345678", id, timestamp, type: "text", text: { body } }],
+        }),
+      );
+      expect(res.status).toBe(200);
+    }
+    const conversationOf = async (t: Tenant) => (await jsonOf(await api("/v1/conversations", { key: t.secret }))).data[0]?.id as string | undefined;
+
+    it("are listed in the order they were written, whatever order they arrived in, and paging stays exact", async () => {
+      const t = await createTenant();
+      const now = Math.floor(Date.now() / 1000);
+      await inbound(t, "wamid.first", String(now - 120));
+      await inbound(t, "wamid.third", String(now));
+      await inbound(t, "wamid.second", String(now - 60)); // Meta delivered it last
+      let conversationId: string | undefined;
+      await vi.waitFor(async () => {
+        conversationId = await conversationOf(t);
+        expect((await page(t, conversationId!)).data).toHaveLength(3);
+      });
+      const listed = (await page(t, conversationId!)).data;
+      expect(listed.map((m) => m.wamid)).toEqual(["wamid.first", "wamid.second", "wamid.third"]);
+      const times = listed.map((m) => Date.parse(m.createdAt));
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      // one at a time through beforeId: each exactly once, newest first
+      const seen: string[] = [];
+      let before: string | null = null;
+      do {
+        const body = await page(t, conversationId!, `?limit=1${before ? `&beforeId=${before}` : ""}`);
+        seen.push(...body.data.map((m) => m.wamid!));
+        before = body.nextCursor;
+      } while (before !== null);
+      expect(seen).toEqual(["wamid.third", "wamid.second", "wamid.first"]);
+    });
+
+    it("an absurd timestamp (99999999999999) is stored as the receive time: history reads, and the 24-hour window is the real one", async () => {
+      const t = await createTenant();
+      const before = Date.now();
+      await inbound(t, "wamid.absurd", "99999999999999");
+      let conversationId: string | undefined;
+      await vi.waitFor(async () => {
+        conversationId = await conversationOf(t);
+        expect(conversationId).toBeDefined();
+      });
+      const res = await api(`/v1/conversations/${conversationId}/messages`, { key: t.secret });
+      expect(res.status).toBe(200);
+      const [m] = (await jsonOf<PageBody>(res)).data;
+      expect(Date.parse(m!.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(m!.createdAt)).toBeLessThanOrEqual(Date.now());
+      const contact = await t.db.query.contacts.findFirst({ where: (c, { eq }) => eq(c.wabaId, t.waba.id) });
+      expect(contact!.lastInboundAt).toBe(Date.parse(m!.createdAt));
+      // Meta's raw value is kept in the stored payload
+      const row = await t.db.query.messages.findFirst({ where: (x, { eq }) => eq(x.wamid, "wamid.absurd") });
+      expect(JSON.parse(row!.payload).timestamp).toBe("99999999999999");
+    });
   });
 });

@@ -22,12 +22,13 @@ describe("inbox list queries are served by indexes at any depth", () => {
     });
   }
 
-  it("messages: the conversation by primary key, then messages_conversation_idx seeking to beforeId, in index order", async () => {
+  it("messages: the conversation by primary key, then messages_conversation_time_idx seeking to beforeId's time, in index order", async () => {
     for (const beforeId of [undefined, ID]) {
       const plan = await topLevelPlan(env.DB, messagesPageStatement(WABA, ID, { beforeId, limit: 50 }));
       expectIndexed(plan, "sqlite_autoindex_conversations_1");
-      const messages = plan.find((step) => step.includes("messages_conversation_idx"));
-      expect(messages).toContain(beforeId ? "(conversation_id=? AND id<?)" : "(conversation_id=?)");
+      const messages = plan.find((step) => step.includes("messages_conversation_time_idx"));
+      expect(messages).toContain(beforeId ? "(conversation_id=? AND created_at<?)" : "(conversation_id=?)");
+      expect(plan.join("\n")).not.toMatch(/TEMP B-TREE/);
     }
   });
 });

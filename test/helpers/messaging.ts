@@ -28,6 +28,7 @@ export function testTemplates(): DemoTemplate[] {
     t("delivery_update", "en_US", "UTILITY", "PAUSED", [body("Parcel {{1}} is out.")]),
     t("welcome_back", "en_US", "MARKETING", "APPROVED", [body("Welcome back, {{first_name}}! Code {{code}}.")], "NAMED"),
     t("book_visit", "en_US", "UTILITY", "APPROVED", [body("Book your visit."), { type: "BUTTONS", buttons: [{ type: "FLOW", text: "Book", flow_action: "navigate" }] }]),
+    t("login_code", "en_US", "AUTHENTICATION", "APPROVED", [body("{{1}} is your verification code.")]),
   ];
 }
 
@@ -68,7 +69,7 @@ export async function createMessagingTenant(opts: Parameters<typeof createTenant
 export async function inboundFrom(t: Tenant, phone: string, minutesAgo = 1) {
   return recordMessage(t.db, {
     wabaId: t.waba.id,
-    phone,
+    party: { phone },
     metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId,
     direction: "inbound",
     kind: "text",

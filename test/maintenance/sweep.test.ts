@@ -14,7 +14,7 @@ describe("scheduled sweep", () => {
     const t = await createMessagingTenant();
     // stored as queued, but never put on the queue
     const lost = await recordMessage(t.db, {
-      wabaId: t.waba.id, phone: "+919812345678", metaPhoneNumberId: t.defaultPhone, direction: "outbound", kind: "text", body: "hi",
+      wabaId: t.waba.id, party: { phone: "+919812345678" }, metaPhoneNumberId: t.defaultPhone, direction: "outbound", kind: "text", body: "hi",
       payload: { messaging_product: "whatsapp", recipient_type: "individual", to: "+919812345678", type: "text", text: { body: "hi" } },
       status: "queued", apiKeyId: t.key.id,
     });

@@ -462,6 +462,7 @@ describe("GET /v1/messages/{id}", () => {
       status: "sent",
       kind: "text",
       to: TO,
+      userId: null,
       phoneNumberId: t.defaultPhone,
       body: VALID.text.body,
       error: null,

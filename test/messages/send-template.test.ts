@@ -111,4 +111,58 @@ describe("POST /v1/messages/template", () => {
     expect(body.error.code).toBe("VALIDATION_FAILED");
     expect(body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
+
+  it("every element of components is validated: a malformed one is 400 VALIDATION_FAILED naming its path, and nothing is sent", async () => {
+    const t = await createMessagingTenant();
+    const cases: Array<[unknown, string]> = [
+      [[{ type: "body", parameters: [null, null, null] }], "components.0.parameters.0"],
+      [[null], "components.0"],
+      [["body"], "components.0"],
+      [[{ type: "body", parameters: "Aarav" }], "components.0.parameters"],
+      [[{ type: "body", parameters: [{ type: "text" }] }], "components.0.parameters.0.text"],
+      [[{ type: "body", parameters: [{ type: "text", text: 42 }] }], "components.0.parameters.0.text"],
+      [[{ type: "body", parameters: [{ type: "image", image: { link: "https://x.example/a.jpg" } }] }], "components.0.parameters.0.type"],
+      [[{ type: "header", parameters: [{ type: "image", image: {} }] }], "components.0.parameters.0.image"],
+      [[{ type: "button", sub_type: "url", index: "x", parameters: [{ type: "text", text: "a" }] }], "components.0.index"],
+      [[{ type: "button", sub_type: "teleport", index: "0" }], "components.0.sub_type"],
+      [[{ type: "footer" }], "components.0.type"],
+      [[{ type: "body", parameters: [{ type: "text", text: "a", colour: "red" }] }], "components.0.parameters.0.colour"],
+    ];
+    for (const [components, field] of cases) {
+      const res = await send(t.secret, { to: TO, template: "order_shipped_v2", language: "en_US", components });
+      expect(res.status, JSON.stringify(components)).toBe(400);
+      const body = await jsonOf(res);
+      expect(body.error.code).toBe("VALIDATION_FAILED");
+      expect(body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
+  });
+
+  it("a well-formed components array in Meta's send shape is sent as given", async () => {
+    const t = await createMessagingTenant();
+    const components = [
+      { type: "body", parameters: [{ type: "text", text: "Aarav" }, { type: "currency", currency: { fallback_value: "$10", code: "USD", amount_1000: 10000 } }, { type: "date_time", date_time: { fallback_value: "May 1, 2026" } }] },
+    ];
+    const res = await send(t.secret, { to: TO, template: "order_shipped_v2", language: "en_US", components });
+    expect(res.status).toBe(200);
+    const [sent] = await emulatorSends(t.defaultPhone);
+    expect((sent!.body as { template: { components: unknown } }).template.components).toEqual(components);
+  });
+
+  it("Meta's rule for template variables (132018) is checked before queueing: a newline, a tab or five spaces is a 400 naming the variable", async () => {
+    const t = await createMessagingTenant();
+    for (const [json, field] of [
+      [{ variables: ["Aarav", "48\n27", "tomorrow"] }, "variables.1"],
+      [{ variables: ["Aarav", "4827", "to\tmorrow"] }, "variables.2"],
+      [{ variables: ["Aarav     Sharma", "4827", "tomorrow"] }, "variables.0"],
+      [{ components: [{ type: "body", parameters: [{ type: "text", text: "a" }, { type: "text", text: "b\nc" }, { type: "text", text: "d" }] }] }, "components.0.parameters.1.text"],
+    ] as const) {
+      const res = await send(t.secret, { to: TO, template: "order_shipped_v2", language: "en_US", ...json });
+      expect(res.status).toBe(400);
+      const body = await jsonOf(res);
+      expect(body.error).toMatchObject({ code: "VALIDATION_FAILED", details: [expect.objectContaining({ field })] });
+      expect(body.error.message).toContain("132018");
+    }
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
+  });
 });

@@ -47,24 +47,41 @@ describe("fuzzing Meta's webhook", () => {
     const status = fc.record(
       {
         id: wamid,
-        status: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("sent", "delivered", "read", "failed") }, { weight: 1, arbitrary: plausibleString }),
+        status: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("sent", "delivered", "read", "played", "failed") }, { weight: 1, arbitrary: plausibleString }),
         timestamp: opt(sometimes(fc.nat().map(String))),
         recipient_id: opt(sometimes(fc.constant("919812345678"))),
         biz_opaque_callback_data: opt(sometimes(fc.constant(CALLBACK))),
-        errors: opt(sometimes(fc.array(fc.record({ code: sometimes(fc.integer()), title: opt(plausibleString), message: opt(plausibleString), error_data: opt(sometimes(fc.record({ details: opt(plausibleString) }))) }), { maxLength: 2 }))),
+        recipient_user_id: opt(sometimes(fc.constantFrom("US.13491208655302741918", "uUS.1", ""))),
+        errors: opt(sometimes(fc.array(fc.record({ code: sometimes(fc.oneof(fc.integer(), fc.integer({ min: 0, max: 999_999 }).map(String), fc.constantFrom("132015", "99999999999999999999"))), title: opt(plausibleString), message: opt(plausibleString), error_data: opt(sometimes(fc.record({ details: opt(plausibleString) }))) }), { maxLength: 2 }))),
       },
       { requiredKeys: ["id", "status"] },
     );
     const message = fc.record(
       {
-        from: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("919812345678", "14155550123", "919900000002") }, { weight: 1, arbitrary: fc.stringMatching(/^\d{5,20}$/) }, { weight: 1, arbitrary: plausibleString }),
+        from: opt(
+          fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom("919812345678", "14155550123", "919900000002", "5215512343852", "551187654321") },
+            { weight: 1, arbitrary: fc.stringMatching(/^\d{5,20}$/) },
+            { weight: 1, arbitrary: plausibleString },
+          ),
+        ),
+        from_user_id: opt(fc.constantFrom("US.13491208655302741918", "BR.1502576394655843", "uUS.1349")),
         id: fc.constant(null).map(() => `wamid.in-${++seq}-${crypto.randomUUID()}`),
         timestamp: fc.oneof(
           { weight: 4, arbitrary: fc.constant(null).map(() => String(Math.floor(Date.now() / 1000))) },
           { weight: 1, arbitrary: fc.stringMatching(/^\d{1,16}$/) },
+          // out of range: far future, far past, beyond a safe integer
+          { weight: 1, arbitrary: fc.constantFrom("99999999999999", "9".repeat(40), "0", "1", "253402300800", "8640000000001") },
           { weight: 1, arbitrary: plausibleString },
         ),
-        type: fc.oneof({ weight: 4, arbitrary: fc.constantFrom("text", "image", "document", "interactive", "button", "location", "reaction", "unsupported", "order") }, { weight: 1, arbitrary: plausibleString }),
+        type: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom("text", "image", "document", "interactive", "button", "location", "reaction", "unsupported", "order") },
+          { weight: 1, arbitrary: fc.constantFrom("system", "edit", "revoke") },
+          { weight: 1, arbitrary: plausibleString },
+        ),
+        system: opt(sometimes(fc.record({ type: fc.constantFrom("user_changed_number", "user_changed_user_id", "other"), wa_id: opt(fc.constantFrom("919800000000", "x")), user_id: opt(plausibleString), previous_user_id: opt(plausibleString) }))),
+        edit: opt(sometimes(fc.record({ original_message_id: fc.oneof(fc.constant(KNOWN_WAMID), plausibleString), message: sometimes(fc.record({ type: fc.constant("text"), text: opt(plausibleHostileValue) })) }))),
+        revoke: opt(sometimes(fc.record({ original_message_id: fc.oneof(fc.constant(KNOWN_WAMID), plausibleString) }))),
         text: opt(sometimes(fc.record({ body: sometimes(fc.oneof(plausibleString, fc.constantFrom("STOP", "start", " Unsubscribe "))) }))),
         image: opt(sometimes(fc.record({ caption: opt(plausibleHostileValue), id: opt(plausibleHostileValue) }))),
         document: opt(sometimes(fc.record({ caption: opt(plausibleHostileValue), filename: opt(plausibleHostileValue) }))),
@@ -74,11 +91,20 @@ describe("fuzzing Meta's webhook", () => {
         reaction: opt(sometimes(fc.record({ message_id: plausibleString, emoji: opt(plausibleHostileValue) }))),
         context: opt(plausibleHostileValue),
       },
-      { requiredKeys: ["from", "id", "timestamp", "type"] },
+      { requiredKeys: ["id", "timestamp", "type"] },
     );
-    const contact = sometimes(fc.record({ wa_id: fc.constantFrom("919812345678", "14155550123"), profile: sometimes(fc.record({ name: plausibleHostileValue })) }));
+    const contact = sometimes(
+      fc.record(
+        { wa_id: fc.constantFrom("919812345678", "14155550123"), user_id: opt(fc.constantFrom("US.13491208655302741918", "x y")), profile: sometimes(fc.record({ name: plausibleHostileValue, username: opt(plausibleHostileValue) })) },
+        { requiredKeys: [] },
+      ),
+    );
     const change = fc.record({
-      field: fc.oneof({ weight: 6, arbitrary: fc.constant("messages") }, { weight: 1, arbitrary: fc.constant("message_template_status_update") }, { weight: 1, arbitrary: plausibleString }),
+      field: fc.oneof(
+        { weight: 6, arbitrary: fc.constant("messages") },
+        { weight: 1, arbitrary: fc.constantFrom("message_template_status_update", "template_category_update", "user_preferences") },
+        { weight: 1, arbitrary: plausibleString },
+      ),
       value: fc.oneof(
         {
           weight: 6,
@@ -89,6 +115,8 @@ describe("fuzzing Meta's webhook", () => {
               statuses: opt(fc.array(sometimes(status), { maxLength: 3 })),
               messages: opt(fc.array(sometimes(message), { maxLength: 3 })),
               contacts: opt(sometimes(fc.array(contact, { maxLength: 2 }))),
+              errors: opt(sometimes(fc.array(sometimes(fc.record({ code: sometimes(fc.integer()), title: opt(plausibleString) })), { maxLength: 2 }))),
+              user_preferences: opt(sometimes(fc.array(sometimes(fc.record({ wa_id: opt(fc.constantFrom("919812345678", "12")), user_id: opt(plausibleString), category: opt(fc.constantFrom("marketing_messages", "x")), value: fc.oneof(fc.constantFrom("stop", "resume"), plausibleString) })), { maxLength: 2 }))),
             },
             { requiredKeys: ["messaging_product"] },
           ),
@@ -99,8 +127,11 @@ describe("fuzzing Meta's webhook", () => {
             event: fc.oneof(fc.constantFrom("APPROVED", "REJECTED", "PAUSED", "DISABLED"), plausibleString),
             message_template_id: opt(sometimes(fc.constant(TEMPLATE_ID))),
             message_template_name: opt(sometimes(fc.constantFrom("order_shipped_v2", "spring_sale"))),
-            message_template_language: opt(sometimes(fc.constantFrom("en_US", "hi_IN"))),
+            message_template_language: opt(sometimes(fc.constantFrom("en_US", "hi_IN", "en-US"))),
             reason: opt(sometimes(fc.constantFrom("NONE", "INVALID_FORMAT"))),
+            new_category: opt(sometimes(fc.constantFrom("MARKETING", "UTILITY"))),
+            previous_category: opt(sometimes(fc.constantFrom("MARKETING", "UTILITY"))),
+            correct_category: opt(sometimes(fc.constantFrom("MARKETING"))),
           }),
         },
       ),
@@ -110,7 +141,7 @@ describe("fuzzing Meta's webhook", () => {
       fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 3 }), async (changes) => {
         const t = await createMessagingTenant();
         const sent = await recordMessage(t.db, {
-          wabaId: t.waba.id, phone: "+919812345678", metaPhoneNumberId: t.defaultPhone, direction: "outbound", kind: "text", body: "x",
+          wabaId: t.waba.id, party: { phone: "+919812345678" }, metaPhoneNumberId: t.defaultPhone, direction: "outbound", kind: "text", body: "x",
           payload: {}, status: "sent", wamid: `wamid.known-${crypto.randomUUID()}`,
         });
         const row = await env.DB.prepare(`SELECT wamid FROM messages WHERE id = ?1`).bind(sent!.messageId).first<{ wamid: string }>();

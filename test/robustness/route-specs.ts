@@ -59,9 +59,14 @@ const isoDate = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("
 
 const sendBase = (ctx: FuzzContext) => ({ to: recipient, phoneNumberId: opt(phoneNumberId(ctx), 2) });
 
+/** Elements of a wrong type where an object is expected (a null inside `parameters` was a 500). */
+const wrongTyped = fc.constantFrom(null, 0, -1, true, "", "text", [], [null], {});
+
 const templateParameter = fc.oneof(
   { weight: 4, arbitrary: fc.record({ type: fc.constant("text"), text: text(30) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constantFrom("currency", "date_time", "image", "payload", "action"), text: opt(text(10)) }, { requiredKeys: ["type"] }) },
+  { weight: 1, arbitrary: fc.constantFrom("a\nb", "a\tb", "a     b").map((t) => ({ type: "text", text: t })) },
+  { weight: 1, arbitrary: wrongTyped },
   { weight: 1, arbitrary: hostileValue },
 );
 
@@ -70,7 +75,14 @@ const templateComponent = (needed: number) =>
   fc.record(
     {
       type: fc.constantFrom("header", "body", "body", "button", "carousel", "limited_time_offer", "order_status"),
-      parameters: opt(fc.oneof(fc.array(templateParameter, { minLength: needed, maxLength: needed }), fc.array(templateParameter, { maxLength: 4 }))),
+      parameters: opt(
+        fc.oneof(
+          fc.array(templateParameter, { minLength: needed, maxLength: needed }),
+          fc.array(templateParameter, { maxLength: 4 }),
+          fc.array(wrongTyped, { minLength: Math.max(1, needed), maxLength: Math.max(1, needed) }),
+          wrongTyped,
+        ),
+      ),
       sub_type: opt(fc.constantFrom("quick_reply", "url", "flow", "copy_code")),
       index: opt(fc.constantFrom("0", "1", 0, 1)),
     },
@@ -87,7 +99,11 @@ const templateSend = (ctx: FuzzContext) =>
         template: fc.constant(t.name),
         language: fc.oneof({ weight: 5, arbitrary: fc.constant(t.language) }, { weight: 1, arbitrary: pick(["en_US", "hi_IN", "en", "fr_FR"]) }),
         variables: opt(fc.oneof({ weight: 4, arbitrary: fc.array(text(30), { minLength: needed, maxLength: needed }) }, { weight: 1, arbitrary: fc.array(text(30), { maxLength: 4 }) }), 2),
-        components: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.array(templateComponent(needed), { minLength: 1, maxLength: 3 }) }),
+        components: fc.oneof(
+          { weight: 2, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: fc.array(templateComponent(needed), { minLength: 1, maxLength: 3 }) },
+          { weight: 1, arbitrary: fc.array(fc.oneof(templateComponent(needed), wrongTyped), { minLength: 1, maxLength: 3 }) },
+        ),
         flowAction: t.name === "book_visit" ? opt(pick(["navigate", "data_exchange"]), 2) : rarely(pick(["navigate", "data_exchange"])),
       },
       { requiredKeys: ["to", "template", "language"] },
@@ -224,7 +240,13 @@ export const CONTACT_SPECS: FuzzSpec[] = [
     path: "/v1/contacts",
     audience: "key",
     query: (ctx) => ({
-      search: fc.oneof(text(100), pick(["98123", "+91 98123", "Seed", "%", "_", "\\"])),
+      search: fc.oneof(
+        text(100),
+        pick(["98123", "+91 98123", "Seed", "%", "_", "\\"]),
+        // non-ASCII terms: case folding for every script, decomposed forms, final sigma, dotted capital I
+        pick(["ZOË MÜLLER", "zoe\u0308", "STRASSE", "Straße", "ΟΔΥΣ", "İstanbul", "АННА", "नमस्ते", "مرحبا", "😀", "ǅ", "ﬁ"]),
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }),
+      ),
       tag: fc.oneof(text(50), pick(["vip", "gold"])),
       optedIn: pick(["true", "false", "TRUE", "1", "yes"]),
       limit: limit(100),
@@ -247,8 +269,8 @@ export const CONTACT_SPECS: FuzzSpec[] = [
         },
         { requiredKeys: ["phone"] },
       ),
-    // an existing phone answers 200 with the contact unchanged
-    unchangedOn: (a) => a.status === 200,
+    // an existing phone answers 200 with the contact unchanged (WBIZ-Contact-Created: false)
+    unchangedOn: (a) => a.status === 200 && a.headers.get("WBIZ-Contact-Created") === "false",
   },
   {
     method: "GET",

@@ -86,3 +86,14 @@ export const syncTemplates: RouteHandler<typeof routes.syncTemplates, AppEnv> = 
   const { syncedAt, ...counts } = result.summary;
   return c.json({ wabaId, ...counts, syncedAt: iso(syncedAt) }, 200);
 };
+
+export const listAlerts: RouteHandler<typeof routes.listAlerts, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const { results } = await c.env.DB.prepare(
+    `SELECT id, meta_phone_number_id AS metaPhoneNumberId, code, title, message, details, created_at AS createdAt
+       FROM meta_alerts WHERE waba_id = ?1 ORDER BY id DESC LIMIT 100`,
+  )
+    .bind(id)
+    .all<{ id: string; metaPhoneNumberId: string | null; code: number | null; title: string | null; message: string | null; details: string | null; createdAt: number }>();
+  return c.json({ data: results.map((a) => ({ ...a, createdAt: new Date(a.createdAt).toISOString() })) }, 200);
+};

@@ -14,4 +14,5 @@ export const adminRouter = createRouter()
   .openapi(r.createKey, h.createKey)
   .openapi(r.listKeys, h.listKeys)
   .openapi(r.revokeKey, h.revokeKey)
-  .openapi(r.syncTemplates, h.syncTemplates);
+  .openapi(r.syncTemplates, h.syncTemplates)
+  .openapi(r.listAlerts, h.listAlerts);

@@ -136,3 +136,20 @@ export const syncTemplates = createRoute({
   request: { params: IdParam },
   responses: { 200: ok(TemplateSyncSchema), ...ADMIN_ERRORS, ...errorResponses("META_UPSTREAM_ERROR") },
 });
+
+export const MetaAlertSchema = z.object({
+  id: z.string(),
+  metaPhoneNumberId: z.string().nullable(),
+  code: z.number().int().nullable(),
+  title: z.string().nullable(),
+  message: z.string().nullable(),
+  details: z.string().nullable(),
+  createdAt: Iso,
+});
+
+export const listAlerts = createRoute({
+  ...base, method: "get", path: "/admin/wabas/{id}/alerts",
+  description: "Meta's system-level errors for this WABA (`value.errors` of its webhooks), newest first (the latest 100).",
+  request: { params: IdParam },
+  responses: { 200: ok(z.object({ data: z.array(MetaAlertSchema) })), ...ADMIN_ERRORS },
+});

@@ -5,6 +5,7 @@ import type { Contact } from "../../contacts/read-contacts";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { iso, isResourceId } from "../../schemas/common";
+import { CONTACT_CREATED_HEADER } from "./contacts.routes";
 import type * as routes from "./contacts.routes";
 
 const out = (c: Contact) => ({ ...c, createdAt: iso(c.createdAt) });
@@ -19,7 +20,9 @@ export const listContacts: RouteHandler<typeof routes.listContacts, AppEnv> = as
 
 export const createContact: RouteHandler<typeof routes.createContact, AppEnv> = async (c) => {
   const { created, contact } = await write.upsertContact(c.var.db, c.var.key.wabaId, c.req.valid("json"));
-  return created ? c.json(out(contact), 201) : c.json(out(contact), 200);
+  // the v1 reference answers 200 for a new contact and an existing one alike
+  c.header(CONTACT_CREATED_HEADER, String(created));
+  return c.json(out(contact), 200);
 };
 
 export const getContact: RouteHandler<typeof routes.getContact, AppEnv> = async (c) => {

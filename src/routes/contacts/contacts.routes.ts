@@ -20,6 +20,9 @@ export const listContacts = createRoute({
   },
 });
 
+/** Says whether POST /v1/contacts created the contact (the status is 200 either way). */
+export const CONTACT_CREATED_HEADER = "WBIZ-Contact-Created";
+
 export const createContact = createRoute({
   method: "post",
   path: "/v1/contacts",
@@ -28,12 +31,19 @@ export const createContact = createRoute({
   description:
     "Create a contact — or, on phone collision, return the existing contact (idempotent upsert by phone). " +
     "The phone is normalised to E.164 first, so +91 98123 45678 and +919812345678 are one contact. " +
-    "An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it.",
+    "An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it. " +
+    "Both cases answer 200 OK, as the v1 reference states; the `WBIZ-Contact-Created` header (`true` or `false`) tells them apart.",
   ...authenticated("contacts:write"),
   request: { body: { content: json(CreateContactBody), required: true } },
   responses: {
-    200: { description: "A contact with this phone already existed; it is returned unchanged", headers: rateLimitHeaders, content: json(ContactSchema) },
-    201: { description: "Created", headers: rateLimitHeaders, content: json(ContactSchema) },
+    200: {
+      description: "The contact: created now, or the one that already had this phone (returned unchanged)",
+      headers: {
+        ...rateLimitHeaders,
+        [CONTACT_CREATED_HEADER]: { description: "`true` when this request created the contact, `false` when it already existed", schema: { type: "string", enum: ["true", "false"] } },
+      },
+      content: json(ContactSchema),
+    },
     ...errorResponses("VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE", ...AUTH_ERRORS),
   },
 });

@@ -56,7 +56,12 @@ export const UpdateContactBody = z
 export const ContactSchema = z
   .object({
     id: z.string().openapi({ example: "65fc2e1b9a8b1c0d2e3f4a5b" }),
-    phone: z.string().openapi({ description: "E.164", example: "+919812345678" }),
+    phone: z.string().nullable().openapi({
+      description: "E.164. null only for a customer who wrote from a WhatsApp username and whose number Meta does not share (reach them with userId)",
+      example: "+919812345678",
+    }),
+    userId: z.string().nullable().openapi({ description: "Meta's business-scoped user id (BSUID), once Meta has shared it; sends accept it as `userId`", example: "IN.13491208655302741918" }),
+    username: z.string().nullable().openapi({ description: "The customer's WhatsApp username, when they use one", example: "@aarav" }),
     name: z.string().nullable().openapi({ description: "null when the contact has no name", example: "Aarav Sharma" }),
     email: z.string().nullable().openapi({ description: "null when the contact has no email", example: "aarav@example.com" }),
     tags: z.array(z.string()).openapi({ description: "In the order they were set", example: ["vip", "delhi"] }),
@@ -68,6 +73,8 @@ export const ContactSchema = z
     example: {
       id: "65fc2e1b9a8b1c0d2e3f4a5b",
       phone: "+919812345678",
+      userId: "IN.13491208655302741918",
+      username: null,
       name: "Aarav Sharma",
       email: "aarav@example.com",
       tags: ["vip", "delhi"],
@@ -80,7 +87,12 @@ export const ContactSchema = z
 export const ContactPage = Page(ContactSchema, "65fc2e1b9a8b1c0d2e3f4a5b").openapi("ContactPage");
 
 export const ListContactsQuery = z.object({
-  search: z.string().trim().max(100).optional().openapi({ description: "Search by name or phone (case-insensitive substring). Empty is ignored.", example: "Aarav" }),
+  search: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ description: "Search by name (case-insensitive substring in any script: ZOË finds Zoë, STRASSE finds Straße) or phone digits. Empty is ignored.", example: "Aarav" }),
   tag: Tag.optional().openapi({ description: "Filter to contacts tagged with this label (exact).", example: "vip" }),
   optedIn: QueryBoolean.optional().openapi({ description: "Filter by opt-in state (true or false). Omit to include both." }),
   limit: pageLimit(25, 100),

@@ -27,5 +27,9 @@ export const listMessages: RouteHandler<typeof routes.listMessages, AppEnv> = as
     const message = "is not a message of this conversation";
     throw new ApiError("VALIDATION_FAILED", `beforeId: ${message}`, { details: [{ field: "beforeId", message }] });
   }
-  return c.json({ data: page.items.map((m) => ({ ...m, createdAt: iso(m.createdAt) })), nextCursor: page.nextCursor }, 200);
+  const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+  return c.json(
+    { data: page.items.map((m) => ({ ...m, createdAt: iso(m.createdAt), editedAt: isoOrNull(m.editedAt), deletedAt: isoOrNull(m.deletedAt) })), nextCursor: page.nextCursor },
+    200,
+  );
 };

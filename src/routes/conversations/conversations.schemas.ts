@@ -17,7 +17,11 @@ export const ListConversationsQuery = z.object({
 export const ConversationSchema = z
   .object({
     id: z.string(),
-    contact: z.object({ phone: z.string().openapi({ example: "+919812345678" }), name: z.string().nullable().openapi({ example: "Aarav Sharma" }) }),
+    contact: z.object({
+      phone: z.string().nullable().openapi({ example: "+919812345678", description: "E.164; null for a customer who uses a WhatsApp username and shares no number" }),
+      userId: z.string().nullable().openapi({ example: "US.13491208655302741918", description: "Meta's business-scoped user id (BSUID), once Meta has shared it" }),
+      name: z.string().nullable().openapi({ example: "Aarav Sharma" }),
+    }),
     channel: z.enum(CHANNELS),
     status: z.enum(["open", "closed"]),
     lastMessageAt: IsoDateTime.openapi({ description: "Unique within the WABA: the list's cursor" }),
@@ -26,7 +30,7 @@ export const ConversationSchema = z
   .openapi("Conversation", {
     example: {
       id: "65fc2e1b9a8b1c0d2e3f4a5b",
-      contact: { phone: "+919812345678", name: "Aarav Sharma" },
+      contact: { phone: "+919812345678", userId: "IN.13491208655302741918", name: "Aarav Sharma" },
       channel: "whatsapp",
       status: "open",
       lastMessageAt: "2026-04-28T17:42:12.108Z",
@@ -62,8 +66,12 @@ export const MessageSchema = z
     kind: z.string().openapi({ description: "text, template, image, video, document, audio, sticker, interactive, location, button, reaction, …", example: "text" }),
     body: z.string().nullable().openapi({ description: "Human-readable rendering (template text with variables filled in, caption, …)", example: "Has my order shipped?" }),
     createdAt: IsoDateTime,
-    status: z.enum(MESSAGE_STATUSES).openapi({ description: "Outbound: queued → sending → sent → delivered → read, or failed. Inbound messages are delivered (read once marked read)." }),
+    status: z.enum(MESSAGE_STATUSES).openapi({
+      description: "Outbound: queued → sending → sent → delivered → read (→ played, for a voice note), or failed; held while Meta holds a template for quality assessment. Inbound messages are delivered.",
+    }),
     error: MessageErrorSchema.nullable().openapi({ description: "Meta's error when status is failed, else null" }),
+    editedAt: IsoDateTime.nullable().openapi({ description: "Inbound: when the customer edited it (body is the edited text); else null" }),
+    deletedAt: IsoDateTime.nullable().openapi({ description: "Inbound: when the customer deleted it (its body is then null); else null" }),
   })
   .openapi("Message");
 

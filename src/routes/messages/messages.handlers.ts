@@ -6,6 +6,7 @@ import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { composeInteractive, composeLocation, composeMedia, composeTemplate, composeText, isRefusal, type Draft } from "../../messages/compose";
 import { failedSendError } from "../../messages/outcome";
+import type { Recipient } from "../../messages/recipient";
 import { loadSendContext, queueSend, sendWaitBudgetMs, windowRefusal, type Refusal, type SendContext } from "../../messages/send";
 import { iso, isResourceId } from "../../schemas/common";
 import type * as routes from "./messages.routes";
@@ -25,7 +26,7 @@ function preferences(header: string | undefined): { async: boolean; waitMs?: num
  */
 async function send(
   c: Context<AppEnv>,
-  req: { to: string; phoneNumberId?: string; template?: string; needsWindow: boolean },
+  req: Recipient & { phoneNumberId?: string; template?: string; needsWindow: boolean },
   compose: Draft | ((ctx: SendContext) => Draft | Refusal),
 ) {
   const key = c.var.key;
@@ -49,7 +50,7 @@ async function send(
     wabaId: key.wabaId,
     apiKeyId: key.id,
     keyHash: key.keyHash,
-    to: req.to,
+    recipient: { to: req.to, userId: req.userId },
     metaPhoneNumberId: ctx.metaPhoneNumberId,
     kind: draft.kind,
     body: draft.body,
@@ -80,7 +81,7 @@ export const sendText: SendHandler<typeof routes.sendText> = (c) => {
 
 export const sendTemplate: SendHandler<typeof routes.sendTemplate> = (c) => {
   const input = c.req.valid("json");
-  return send(c, { to: input.to, phoneNumberId: input.phoneNumberId, template: input.template, needsWindow: false }, (ctx) => composeTemplate(input, ctx));
+  return send(c, { to: input.to, userId: input.userId, phoneNumberId: input.phoneNumberId, template: input.template, needsWindow: false }, (ctx) => composeTemplate(input, ctx));
 };
 
 export const sendMedia: SendHandler<typeof routes.sendMedia> = (c) => {
@@ -106,7 +107,7 @@ export const getMessage: RouteHandler<typeof routes.getMessage, AppEnv> = async 
   const { id } = c.req.valid("param");
   const row = isResourceId(id)
     ? await c.var.db
-        .select({ m: messages, phone: contacts.phone })
+        .select({ m: messages, phone: contacts.phone, userId: contacts.userId })
         .from(messages)
         .innerJoin(contacts, eq(contacts.id, messages.contactId))
         .where(and(eq(messages.id, id), eq(messages.wabaId, c.var.key.wabaId), eq(messages.direction, "outbound")))
@@ -121,6 +122,7 @@ export const getMessage: RouteHandler<typeof routes.getMessage, AppEnv> = async 
       status: m.status,
       kind: m.kind,
       to: row.phone,
+      userId: row.userId,
       phoneNumberId: m.metaPhoneNumberId,
       body: m.body,
       error: m.error ? JSON.parse(m.error) : null,

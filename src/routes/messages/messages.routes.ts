@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders, type ErrorCode } from "../../errors";
 import { idempotency } from "../../middleware/idempotency";
+import { MESSAGE_STATUSES } from "../../db/schema";
 import { IsoDateTime, PathId } from "../../schemas/common";
 import { authenticated } from "../router";
 import {
@@ -91,9 +92,10 @@ export const MessageStatusSchema = z
   .object({
     id: z.string(),
     wamid: z.string().nullable(),
-    status: z.enum(["queued", "sending", "sent", "delivered", "read", "failed"]),
+    status: z.enum(MESSAGE_STATUSES),
     kind: z.string(),
-    to: z.string().openapi({ example: "+919812345678" }),
+    to: z.string().nullable().openapi({ example: "+919812345678", description: "E.164; null when the message went to a userId (BSUID) and Meta shares no number" }),
+    userId: z.string().nullable().openapi({ example: "US.13491208655302741918", description: "The recipient's business-scoped user id, when known" }),
     phoneNumberId: z.string(),
     body: z.string().nullable(),
     error: z

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { E164 } from "../../schemas/common";
+import { Bsuid, E164 } from "../../schemas/common";
 
 // Request and response bodies of the five send routes, exactly as the v1 reference states them.
 // Length limits Meta enforces on interactive messages are checked after parsing (INTERACTIVE_LIMITS).
@@ -10,35 +10,118 @@ const PhoneNumberId = z
   .optional()
   .openapi({ example: "107394529103847", description: "Pin the send to a phone number of your WABA. Absent: the WABA's default number." });
 
+/**
+ * Who receives a send: `to` (the v1 reference's E.164 number) or, for a customer who uses a WhatsApp
+ * username and shares no number, `userId` (Meta's business-scoped user id, from an inbound message or
+ * GET /v1/contacts). Exactly one of the two.
+ */
+const RECIPIENT = {
+  to: E164.optional().openapi({ description: "Recipient phone number in E.164 format. Required unless userId is given." }),
+  userId: Bsuid.optional().openapi({
+    description: "The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.",
+  }),
+};
+
+function oneRecipient(v: { to?: string; userId?: string }, ctx: z.RefinementCtx) {
+  if (v.to === undefined && v.userId === undefined) ctx.addIssue({ code: "custom", path: ["to"], message: "Required: the recipient's E.164 number (or userId, their BSUID)" });
+  if (v.to !== undefined && v.userId !== undefined) ctx.addIssue({ code: "custom", path: ["userId"], message: "give to or userId, not both" });
+}
+
 export const SendTextBody = z
   .object({
-    to: E164,
+    ...RECIPIENT,
     body: z.string().min(1).max(4096).openapi({ example: "Hi! Your order #4827 has shipped." }),
     phoneNumberId: PhoneNumberId,
   })
   .strict()
+  .superRefine(oneRecipient)
   .openapi("SendText", { example: { to: "+919812345678", body: "Hi! Your order #4827 has shipped.", phoneNumberId: "107394529103847" } });
 
+// Template components in Meta's send shape (lower-case types), each element validated so a malformed
+// one is a 400 naming its path. Text parameters also follow Meta's rule for template variables (error
+// 132018): no newline, no tab, no more than four consecutive spaces.
+
+/** Meta refuses a template text parameter with a newline, a tab or more than four consecutive spaces (132018). */
+export const TEMPLATE_TEXT_RULE = "a template variable cannot contain a newline, a tab or more than four consecutive spaces (Meta error 132018)";
+export const breaksTemplateTextRule = (s: string) => /[\n\r\t]| {5}/.test(s);
+export const TemplateText = z.string().min(1).max(1024).refine((s) => !breaksTemplateTextRule(s), TEMPLATE_TEXT_RULE);
+
+const ParameterName = z.string().regex(/^[a-z0-9_]{1,60}$/, "must be the template's variable name: lower-case letters, digits and _");
+const MediaRef = (extra: z.ZodRawShape = {}) =>
+  z
+    .object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Meta media id").optional(), link: z.url({ protocol: /^https$/, error: "must be an https URL" }).max(2048).optional(), ...extra })
+    .strict()
+    .refine((m) => (m.id === undefined) !== (m.link === undefined), "exactly one of id or link");
+
+const TextParameter = z.object({ type: z.literal("text"), text: TemplateText, parameter_name: ParameterName.optional() }).strict();
+const CurrencyParameter = z
+  .object({
+    type: z.literal("currency"),
+    currency: z.object({ fallback_value: z.string().min(1).max(1024), code: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"), amount_1000: z.number().int() }).strict(),
+    parameter_name: ParameterName.optional(),
+  })
+  .strict();
+const DateTimeParameter = z
+  .object({ type: z.literal("date_time"), date_time: z.object({ fallback_value: z.string().min(1).max(1024) }).passthrough(), parameter_name: ParameterName.optional() })
+  .strict();
+const ImageParameter = z.object({ type: z.literal("image"), image: MediaRef() }).strict();
+const VideoParameter = z.object({ type: z.literal("video"), video: MediaRef() }).strict();
+const DocumentParameter = z.object({ type: z.literal("document"), document: MediaRef({ filename: z.string().min(1).max(240).optional() }) }).strict();
+const LocationParameter = z
+  .object({
+    type: z.literal("location"),
+    location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), name: z.string().max(1000).optional(), address: z.string().max(1000).optional() }).strict(),
+  })
+  .strict();
+const PayloadParameter = z.object({ type: z.literal("payload"), payload: z.string().min(1).max(1000) }).strict();
+const CouponParameter = z.object({ type: z.literal("coupon_code"), coupon_code: z.string().min(1).max(15) }).strict();
+const ActionParameter = z
+  .object({ type: z.literal("action"), action: z.object({ flow_token: z.string().max(1000).optional(), flow_action_data: z.record(z.string(), z.unknown()).optional() }).strict() })
+  .strict();
+const ButtonTextParameter = z.object({ type: z.literal("text"), text: z.string().min(1).max(2000) }).strict();
+
+const HeaderComponent = z
+  .object({
+    type: z.literal("header"),
+    parameters: z.array(z.discriminatedUnion("type", [TextParameter, ImageParameter, VideoParameter, DocumentParameter, LocationParameter, CurrencyParameter, DateTimeParameter])).min(1).max(1),
+  })
+  .strict();
+const BodyComponent = z
+  .object({ type: z.literal("body"), parameters: z.array(z.discriminatedUnion("type", [TextParameter, CurrencyParameter, DateTimeParameter])).min(1).max(100) })
+  .strict();
+const ButtonComponent = z
+  .object({
+    type: z.literal("button"),
+    sub_type: z.enum(["quick_reply", "url", "copy_code", "flow", "catalog", "mpm", "voice_call", "order_details", "reminder"]),
+    index: z.union([z.string().regex(/^\d$/, "must be the button's position, 0–9"), z.number().int().min(0).max(9)]),
+    parameters: z.array(z.discriminatedUnion("type", [PayloadParameter, ButtonTextParameter, CouponParameter, ActionParameter])).max(10).optional(),
+  })
+  .strict();
+/** Components whose inner shape Meta defines per feature (carousel cards, offers, order status): passed through as objects. */
+const PassThroughComponent = z.object({ type: z.enum(["carousel", "limited_time_offer", "order_status"]) }).passthrough();
+
 const MetaComponent = z
-  .object({ type: z.enum(["header", "body", "button", "carousel", "limited_time_offer", "order_status"]) })
-  .passthrough()
-  .openapi({ description: "A component in Meta's send shape (lower-case type), passed to Meta as given" });
+  .discriminatedUnion("type", [HeaderComponent, BodyComponent, ButtonComponent, PassThroughComponent])
+  .openapi("TemplateSendComponent", { description: "A component in Meta's send shape (lower-case type): header, body or button parameters; carousel, limited_time_offer and order_status are passed to Meta as given" });
+
+export type TemplateSendComponent = z.infer<typeof MetaComponent>;
 
 export const SendTemplateBody = z
   .object({
-    to: E164,
+    ...RECIPIENT,
     template: z.string().min(1).max(120).regex(/^[a-z0-9_]+$/, "must be a template name: lower-case letters, digits and _").openapi({ example: "order_shipped_v2" }),
     language: z
       .string()
       .max(8)
       .regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/, "unsupported language: expected a locale code like en, en_US or hi_IN")
       .openapi({ example: "en_US" }),
-    variables: z.array(z.string().min(1).max(1024)).max(100).optional().openapi({ example: ["Aarav", "4827", "tomorrow"] }),
+    variables: z.array(TemplateText).max(100).optional().openapi({ example: ["Aarav", "4827", "tomorrow"] }),
     phoneNumberId: PhoneNumberId,
     components: z.array(MetaComponent).max(20).optional(),
     flowAction: z.enum(["navigate", "data_exchange"]).optional(),
   })
   .strict()
+  .superRefine(oneRecipient)
   .openapi("SendTemplate", {
     example: { to: "+919812345678", template: "order_shipped_v2", language: "en_US", variables: ["Aarav", "4827", "tomorrow"], phoneNumberId: "107394529103847" },
   });
@@ -47,7 +130,7 @@ export const MEDIA_TYPES = ["image", "video", "document", "audio", "sticker"] as
 
 export const SendMediaBody = z
   .object({
-    to: E164,
+    ...RECIPIENT,
     type: z.enum(MEDIA_TYPES),
     mediaId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Meta media id").optional().openapi({ example: "1042817329043512" }),
     link: z.url({ protocol: /^https?$/, error: "must be an absolute URL" }).max(2048).optional().openapi({ example: "https://cdn.example.com/promo.jpg" }),
@@ -57,6 +140,7 @@ export const SendMediaBody = z
   })
   .strict()
   .superRefine((v, ctx) => {
+    oneRecipient(v, ctx);
     if (v.mediaId === undefined && v.link === undefined) ctx.addIssue({ code: "custom", path: ["mediaId"], message: "exactly one of mediaId or link is required" });
     if (v.mediaId !== undefined && v.link !== undefined) ctx.addIssue({ code: "custom", path: ["link"], message: "give mediaId or link, not both" });
     if (v.caption !== undefined && !["image", "video", "document"].includes(v.type)) {
@@ -74,7 +158,7 @@ const Section = z.object({ title: z.string().min(1), rows: z.array(Row).min(1).m
 
 export const SendInteractiveBody = z
   .object({
-    to: E164,
+    ...RECIPIENT,
     kind: z.enum(["buttons", "list"]),
     body: z.string().min(1).openapi({ description: "max 1024 chars (INTERACTIVE_LIMITS)" }),
     headerText: z.string().min(1).optional().openapi({ description: "max 60 chars (INTERACTIVE_LIMITS)" }),
@@ -90,6 +174,7 @@ export const SendInteractiveBody = z
   })
   .strict()
   .superRefine((v, ctx) => {
+    oneRecipient(v, ctx);
     if (v.kind === "buttons") {
       if (!v.buttons) ctx.addIssue({ code: "custom", path: ["buttons"], message: "buttons is required when kind=buttons" });
       if (v.listSections) ctx.addIssue({ code: "custom", path: ["listSections"], message: "listSections is only allowed when kind=list" });
@@ -109,7 +194,7 @@ export const SendInteractiveBody = z
 
 export const SendLocationBody = z
   .object({
-    to: E164,
+    ...RECIPIENT,
     latitude: z.number().min(-90).max(90).openapi({ example: 12.9716 }),
     longitude: z.number().min(-180).max(180).openapi({ example: 77.5946 }),
     name: z.string().min(1).max(1000).optional().openapi({ example: "WBIZ HQ" }),
@@ -117,6 +202,7 @@ export const SendLocationBody = z
     phoneNumberId: PhoneNumberId,
   })
   .strict()
+  .superRefine(oneRecipient)
   .openapi("SendLocation", { example: { to: "+919812345678", latitude: 12.9716, longitude: 77.5946, name: "WBIZ HQ", address: "Indiranagar, Bengaluru 560038" } });
 
 export const SendAccepted = z

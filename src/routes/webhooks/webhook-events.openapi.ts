@@ -9,7 +9,15 @@ const DESCRIBE: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
   "message.read": "The recipient read the message.",
   "message.failed": "The message will not be delivered; `data.message.error` says why (Meta's code and details, or the relay's).",
   "message.received": "A contact wrote to the WABA (text, media, interactive reply, button, location, reaction, or an unknown type kept raw).",
-  "template.status_updated": "Meta changed a template's status (approved, rejected, paused, …).",
+  "template.status_updated":
+    "Meta changed a template's state: its status (approved, rejected, paused, …) or its quality flag. `data.template.event` is Meta's event (FLAGGED keeps an approved template sendable, with `flagged: true`; REINSTATED clears it).",
+  "message.held": "Meta accepted a template send but holds it for quality assessment (template pacing); it later becomes sent, or failed (132015).",
+  "message.played": "The recipient first played a voice note.",
+  "message.edited": "The customer edited a message they sent (WhatsApp Business app coexistence); `data.message.body` is the new text.",
+  "message.deleted": "The customer deleted a message they sent (coexistence); its body is no longer kept.",
+  "contact.updated":
+    "Meta reported a change to a contact: `data.change` is number_changed (the customer moved to a new number; their BSUID changes too), user_id_changed, marketing_stopped or marketing_resumed (set in the WhatsApp app); `data.previous` holds the values it replaced.",
+  "template.category_updated": "Meta re-categorised a template (`data.template.previousCategory` → `category`); the category decides the marketing opt-out check.",
 };
 
 /** The events WBIZ POSTs to integrators' endpoints, as OpenAPI 3.1 `webhooks`. */

@@ -79,17 +79,44 @@ export const WebhookEventSchema = z
           direction: z.enum(["inbound", "outbound"]),
           kind: z.string(),
           status: z.string(),
-          phone: z.string(),
+          phone: z.string().nullable().openapi({ description: "E.164; null for a customer who shares no number (WhatsApp usernames)" }),
+          userId: z.string().nullable().openapi({ description: "The customer's business-scoped user id (BSUID), once known" }),
           phoneNumberId: z.string(),
           body: z.string().nullable(),
           error: z.object({ source: z.string(), code: z.number().nullable(), message: z.string() }).passthrough().nullable(),
+          editedAt: IsoDateTime.nullable(),
+          deletedAt: IsoDateTime.nullable(),
           createdAt: IsoDateTime,
           updatedAt: IsoDateTime,
         })
         .optional(),
       template: z
-        .object({ id: z.string(), name: z.string(), language: z.string(), category: z.string(), status: z.string(), previousStatus: z.string(), reason: z.string().nullable() })
+        .object({
+          id: z.string(),
+          name: z.string(),
+          language: z.string(),
+          category: z.string(),
+          status: z.string(),
+          previousStatus: z.string(),
+          previousCategory: z.string(),
+          event: z.string().openapi({ description: "Meta's event: APPROVED, REJECTED, PAUSED, FLAGGED, REINSTATED, ARCHIVED, …, or CATEGORY_UPDATE" }),
+          flagged: z.boolean().openapi({ description: "Meta flagged the template's quality (it still sends)" }),
+          reason: z.string().nullable(),
+        })
         .optional(),
+      contact: z
+        .object({
+          id: z.string(),
+          phone: z.string().nullable(),
+          userId: z.string().nullable(),
+          waId: z.string().nullable(),
+          username: z.string().nullable(),
+          name: z.string().nullable(),
+          optedIn: z.boolean(),
+        })
+        .optional(),
+      change: z.enum(["number_changed", "user_id_changed", "marketing_stopped", "marketing_resumed"]).optional().openapi({ description: "contact.updated: what changed" }),
+      previous: z.record(z.string(), z.unknown()).optional().openapi({ description: "contact.updated: the values the change replaced" }),
     }),
   })
   .openapi("WebhookEvent", {
@@ -109,9 +136,12 @@ export const WebhookEventSchema = z
           kind: "text",
           status: "delivered",
           phone: "+919812345678",
+          userId: "IN.13491208655302741918",
           phoneNumberId: "107394529103847",
           body: "Hi! Your order #4827 has shipped.",
           error: null,
+          editedAt: null,
+          deletedAt: null,
           createdAt: "2026-04-28T17:42:12.108Z",
           updatedAt: "2026-04-28T17:42:14.003Z",
         },
