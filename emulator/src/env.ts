@@ -9,7 +9,7 @@ export interface EmulatorBindings {
   API?: Fetcher;
   /** Used with the global fetch when there is no API binding. */
   WEBHOOK_URL?: string;
-  /** "sent,delivered,read" offsets in ms after a send is accepted, e.g. "0,300,1000"; "none" for no statuses. */
+  /** "sent,delivered,read[,played]" offsets in ms after a send is accepted, e.g. "0,300,1000"; "none" for no statuses. */
   STATUS_DELAYS_MS?: string;
   /** Messages per second per phone number before 130429 (default 80). */
   MPS_LIMIT?: string;

@@ -1,9 +1,10 @@
-import { digitsOf } from "./phone";
+import { phoneKey } from "./phone";
 import { state } from "./store";
+import { BSUID_OR_PARENT } from "./users";
 
 export type FaultAction =
-  /** answer with this Graph error instead of sending */
-  | { action: "error"; status?: number; code: number; subcode?: number; message?: string; details?: string; errorType?: string }
+  /** answer with this Graph error instead of sending; `isTransient` adds Meta's `is_transient` to it */
+  | { action: "error"; status?: number; code: number; subcode?: number; message?: string; details?: string; errorType?: string; isTransient?: boolean }
   /** answer nothing for `ms`, then 503 (#2): the message was not sent */
   | { action: "hang"; ms: number }
   /** wait `ms`, then handle the request normally */
@@ -11,11 +12,13 @@ export type FaultAction =
   /** accept (200), then post a `failed` status with this code instead of sent/delivered/read */
   | { action: "async_failure"; code: number; details?: string }
   /** accept the send (logged, status webhooks posted) but hold the 200 back for `ms`: Meta has it, the caller never hears */
-  | { action: "lost_answer"; ms: number };
+  | { action: "lost_answer"; ms: number }
+  /** template sends only: 200 with message_status held_for_quality_assessment, no statuses until POST /__emulator/held */
+  | { action: "hold" };
 
 export type FaultMatch = {
   phoneNumberId: string;
-  /** recipient, compared by digits with the send's wa_id */
+  /** recipient: a phone number, compared with the send's wa_id in any spelling, or a BSUID, compared with the user's */
   to?: string;
   /** message type (text, template, …); "read" matches mark-as-read, which other rules never match */
   type?: string;
@@ -79,11 +82,19 @@ export function clearFaults(phoneNumberId?: string): number {
   return before - state.faults.length;
 }
 
-function matches(f: FaultRule, request: { phoneNumberId: string; waId?: string; type: string }): boolean {
+export type FaultProbe = { phoneNumberId: string; waId?: string; userId?: string; type: string };
+
+function matchesRecipient(to: string, request: FaultProbe): boolean {
+  if (BSUID_OR_PARENT.test(to)) return to === request.userId;
+  return request.waId !== undefined && phoneKey(to) === phoneKey(request.waId);
+}
+
+function matches(f: FaultRule, request: FaultProbe): boolean {
   return (
     f.phoneNumberId === request.phoneNumberId &&
     (f.type === undefined ? request.type !== "read" : f.type.toLowerCase() === request.type) &&
-    (f.to === undefined || (request.waId !== undefined && digitsOf(f.to) === request.waId))
+    (f.action !== "hold" || request.type === "template") &&
+    (f.to === undefined || matchesRecipient(f.to, request))
   );
 }
 
@@ -91,7 +102,7 @@ function matches(f: FaultRule, request: { phoneNumberId: string; waId?: string; 
  * The first matching rule that fires for this request, with one use consumed. A rate rule that draws
  * "no" lets the request fall through to later rules, so rules with rates can be stacked into a mix.
  */
-export function takeFault(request: { phoneNumberId: string; waId?: string; type: string }): FaultRule | undefined {
+export function takeFault(request: FaultProbe): FaultRule | undefined {
   for (const rule of state.faults) {
     if (!matches(rule, request)) continue;
     rule.matched += 1;

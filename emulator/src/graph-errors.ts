@@ -7,6 +7,8 @@ export type GraphErrorBody = {
   code: number;
   error_data?: { messaging_product: "whatsapp"; details: string };
   error_subcode?: number;
+  /** Meta's OpenAPI GraphAPIError: "whether this error is temporary and the request should be retried" (optional) */
+  is_transient?: boolean;
   fbtrace_id: string;
 };
 
@@ -25,7 +27,10 @@ export class GraphError {
 
 type CatalogueEntry = { title: string; status: number; subcode?: number; details?: string };
 
-/** Titles, HTTP statuses and default details of the codes the emulator produces (reference §2). */
+/**
+ * Titles, HTTP statuses and default details of the codes the emulator produces (reference §2; HTTP statuses
+ * from Meta's error-code table, e.g. 3, 131000, 131016, 131045, 131057 and 133000 are 500, 2 and 133004 503).
+ */
 export const ERROR_CATALOGUE: Record<number, CatalogueEntry> = {
   0: { title: "AuthException", status: 401 },
   1: { title: "An unknown error occurred", status: 400 },
@@ -40,7 +45,7 @@ export const ERROR_CATALOGUE: Record<number, CatalogueEntry> = {
   80007: { title: "Rate limit issues", status: 400 },
   130429: { title: "Rate limit hit", status: 400, subcode: 2494055, details: "Cloud API message throughput has been reached." },
   130472: { title: "User's number is part of an experiment", status: 400 },
-  131000: { title: "Something went wrong", status: 500, details: "Something went wrong" },
+  131000: { title: "Something went wrong", status: 500, details: "Message failed to send due to an unknown error." },
   131005: { title: "Access denied", status: 403 },
   131008: { title: "Required parameter is missing", status: 400 },
   131009: { title: "Parameter value is not valid", status: 400 },
@@ -50,7 +55,7 @@ export const ERROR_CATALOGUE: Record<number, CatalogueEntry> = {
   131030: { title: "Recipient phone number not in allowed list", status: 400, subcode: 2655007 },
   131031: { title: "Account has been locked", status: 403 },
   131042: { title: "Business eligibility payment issue", status: 400 },
-  131045: { title: "Incorrect certificate", status: 400 },
+  131045: { title: "Incorrect certificate", status: 500, details: "Message failed to send due to a phone number registration error." },
   131047: {
     title: "Re-engagement message",
     status: 400,
@@ -77,6 +82,12 @@ export const ERROR_CATALOGUE: Record<number, CatalogueEntry> = {
   },
   131057: { title: "Account in maintenance mode", status: 500 },
   131059: { title: "Invalid pagination cursor", status: 400, details: "The cursor is invalid or has expired. Retry without the cursor." },
+  131062: {
+    // Meta publishes only the details sentence; the title is made from it.
+    title: "Business-scoped User ID (BSUID) recipients are not supported",
+    status: 400,
+    details: "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+  },
   132000: { title: "Number of parameters does not match the expected number of params", status: 400 },
   132001: { title: "Template name does not exist in the translation", status: 404 },
   132005: { title: "Translated text too long", status: 400 },
@@ -89,6 +100,7 @@ export const ERROR_CATALOGUE: Record<number, CatalogueEntry> = {
     details: "Template has been paused many times due to low quality and is now permanently disabled.",
   },
   132018: { title: "There was an issue with the parameters in your template.", status: 400 },
+  133000: { title: "Incomplete Deregistration", status: 500 },
   133004: { title: "Server temporarily unavailable", status: 503 },
   133010: { title: "Phone number not registered", status: 400 },
   135000: { title: "Generic user error", status: 400 },
@@ -102,7 +114,7 @@ export function defaultDetails(code: number): string {
   return ERROR_CATALOGUE[code]?.details ?? errorTitle(code);
 }
 
-export type WhatsAppErrorOptions = { details?: string; status?: number; subcode?: number; message?: string; type?: string };
+export type WhatsAppErrorOptions = { details?: string; status?: number; subcode?: number; message?: string; type?: string; isTransient?: boolean };
 
 /**
  * A Cloud API error: message "(#code) title", error_data.details, and the catalogue's status and subcode
@@ -118,6 +130,7 @@ export function whatsappError(code: number, opts: WhatsAppErrorOptions = {}): Gr
     code,
     ...(details === undefined ? {} : { error_data: { messaging_product: "whatsapp" as const, details } }),
     ...(subcode === undefined ? {} : { error_subcode: subcode }),
+    ...(opts.isTransient === undefined ? {} : { is_transient: opts.isTransient }),
   });
 }
 

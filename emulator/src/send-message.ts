@@ -2,24 +2,31 @@ import type { Context } from "hono";
 import type { EmulatorEnv } from "./env";
 import { faultResponse } from "./fault-response";
 import { sleep } from "./webhooks";
-import { takeFault } from "./faults";
+import { takeFault, type FaultProbe } from "./faults";
 import { accessToken, checkAccess, GRAPH_VERSION } from "./graph-auth";
 import { graphErrorResponse, unknownPath, whatsappError } from "./graph-errors";
 import { isObj } from "./json-params";
-import { digitsOf, recipientWaId } from "./phone";
+import { canonicalWaId, phoneKey, recipientWaId } from "./phone";
 import { recordSend, withinPairRate, withinThroughput } from "./rate-limits";
-import { settingsFor } from "./settings";
-import { runStatusTimeline } from "./status-timeline";
-import { findPhone, isWindowOpen, pushLog, state, type PhoneNumber } from "./store";
+import { settingsFor, type WabaSettings } from "./settings";
+import { runStatusTimeline, type AcceptedSend } from "./status-timeline";
+import { findPhone, isWindowOpen, pushLog, rememberAccepted, state, type PhoneNumber, type SentRecord, type Waba } from "./store";
+import { ensurePhoneUser, findUser, sharedWaId, stoppedMarketing, userKey } from "./users";
 import { validateSend } from "./validate-message";
 import { businessWamid } from "./wamid";
 
 /** What a fault rule is matched on, read before validation so faults fire on any body. */
-function probe(body: unknown, phone: PhoneNumber): { type: string; waId?: string } {
+function probe(body: unknown, waba: Waba, phone: PhoneNumber, settings: WabaSettings): Omit<FaultProbe, "phoneNumberId"> {
   if (!isObj(body)) return { type: "text" };
   if (body.status !== undefined) return { type: "read" };
   const type = typeof body.type === "string" ? body.type.toLowerCase() : "text";
-  return { type, waId: typeof body.to === "string" ? recipientWaId(body.to, phone.displayPhoneNumber) : undefined };
+  if (typeof body.to === "string" && body.to !== "") {
+    const digits = recipientWaId(body.to, phone.displayPhoneNumber);
+    const waId = digits === undefined ? undefined : canonicalWaId(digits, settings);
+    return { type, waId, userId: waId === undefined ? undefined : findUser(waba.metaWabaId, { waId })?.userId };
+  }
+  if (typeof body.recipient === "string") return { type, userId: body.recipient, waId: findUser(waba.metaWabaId, { userId: body.recipient })?.waId };
+  return { type };
 }
 
 /** POST /{version}/{phone-number-id}/messages */
@@ -33,15 +40,16 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
   const denied = checkAccess(accessToken(c), found?.waba, phoneNumberId, "post");
   if (denied || !found) return graphErrorResponse(c, denied ?? whatsappError(1));
   const { waba, phone } = found;
+  const settings = settingsFor(c.env, waba.metaWabaId);
 
   const body: unknown = await c.req.json().catch(() => undefined);
-  const fault = takeFault({ phoneNumberId, ...probe(body, phone) });
+  const fault = takeFault({ phoneNumberId, ...probe(body, waba, phone, settings) });
   if (fault) {
     const early = await faultResponse(c, fault);
     if (early) return early;
   }
 
-  const result = validateSend(body, { waba, phone });
+  const result = validateSend(body, { waba, phone, brazilLegacyWaIds: settings.brazilLegacyWaIds });
   if (!result.ok) return graphErrorResponse(c, result.error);
   const send = result.value;
   const at = new Date().toISOString();
@@ -50,57 +58,70 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
     return c.json({ success: true });
   }
 
-  const settings = settingsFor(c.env, waba.metaWabaId);
   const now = Date.now();
-  const windowOpen = isWindowOpen(phoneNumberId, send.waId, now);
+  const existing = send.bsuidUser ?? findUser(waba.metaWabaId, { waId: send.waId });
+  const key = existing ? userKey(existing) : send.waId!;
+  const windowOpen = isWindowOpen(phoneNumberId, key, now);
   const windowClosed = settings.enforceWindow && send.type !== "template" && !windowOpen;
   if (windowClosed && settings.windowErrorMode === "sync") return graphErrorResponse(c, whatsappError(131047));
   if (!withinThroughput(phoneNumberId, settings.mpsLimit, now)) return graphErrorResponse(c, whatsappError(130429));
-  if (settings.pairRateLimit && !withinPairRate(phoneNumberId, send.waId, settings.pairIntervalMs, now)) {
+  if (settings.pairRateLimit && !withinPairRate(phoneNumberId, key, settings.pairIntervalMs, now)) {
     return graphErrorResponse(c, whatsappError(131056));
   }
-  recordSend(phoneNumberId, send.waId, now);
+  recordSend(phoneNumberId, key, now);
+  // Every phone user has a BSUID from the first time the business meets them.
+  const user = existing ?? ensurePhoneUser(waba.metaWabaId, send.waId!);
+  const viaBsuid = send.to === undefined;
 
   let failure: { code: number; details?: string } | undefined;
   if (fault?.action === "async_failure") failure = { code: fault.code, details: fault.details };
-  else if (settings.undeliverable.some((n) => digitsOf(n) === send.waId)) failure = { code: 131026 };
+  else if (user.waId !== undefined && settings.undeliverable.some((n) => phoneKey(n) === phoneKey(user.waId!))) failure = { code: 131026 };
   else if (windowClosed) failure = { code: 131047 };
+  else if (send.template?.category === "MARKETING" && stoppedMarketing(user)) failure = { code: 131050 };
   else if (send.reactionTarget !== undefined && !send.reactionTarget.startsWith("wamid.")) {
     failure = { code: 131009, details: "Reaction message_id does not refer to a valid message" };
   }
+  const held = fault?.action === "hold";
 
-  const wamid = businessWamid(send.waId);
-  pushLog(state.sent, {
+  const recipient = { userId: user.userId, waId: viaBsuid ? sharedWaId(user) : user.waId, name: user.name, username: user.username, viaBsuid };
+  const wamid = businessWamid(recipient.waId ?? user.userId);
+  const record: SentRecord = {
     wamid,
     phoneNumberId,
     wabaId: waba.metaWabaId,
-    to: send.to,
-    waId: send.waId,
+    ...(viaBsuid ? { recipient: user.userId } : { to: send.to }),
+    ...(user.waId === undefined ? {} : { waId: user.waId }),
+    userId: user.userId,
     type: send.type,
     body,
     graphVersion: version,
     ...(failure ? { asyncFailure: { code: failure.code, details: failure.details ?? "" } } : {}),
+    ...(held ? { held: "held" as const } : {}),
     at,
-  });
-  c.executionCtx.waitUntil(
-    runStatusTimeline(c.env, {
-      wabaId: waba.metaWabaId,
-      phone,
-      wamid,
-      waId: send.waId,
-      type: send.type,
-      template: send.template,
-      bizOpaqueCallbackData: send.bizOpaqueCallbackData,
-      graphVersion: version,
-      windowOpen,
-      failure,
-      settings,
-    }),
-  );
+  };
+  pushLog(state.sent, record);
+  const accepted: AcceptedSend = {
+    wabaId: waba.metaWabaId,
+    phone,
+    wamid,
+    userKey: key,
+    recipient,
+    type: send.type,
+    template: send.template,
+    voice: send.voice,
+    bizOpaqueCallbackData: send.bizOpaqueCallbackData,
+    graphVersion: version,
+    windowOpen,
+    failure,
+    settings,
+  };
+  rememberAccepted(accepted, record);
+  if (!held) c.executionCtx.waitUntil(runStatusTimeline(c.env, accepted));
   if (fault?.action === "lost_answer") await sleep(fault.ms);
+  const messageStatus = held ? "held_for_quality_assessment" : send.template ? "accepted" : undefined;
   return c.json({
     messaging_product: "whatsapp",
-    contacts: [{ input: send.to, wa_id: send.waId }],
-    messages: [{ id: wamid, ...(send.template ? { message_status: "accepted" } : {}) }],
+    contacts: [viaBsuid ? { input: user.userId, user_id: user.userId } : { input: send.to, wa_id: user.waId }],
+    messages: [{ id: wamid, ...(messageStatus ? { message_status: messageStatus } : {}) }],
   });
 }

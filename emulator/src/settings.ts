@@ -2,7 +2,7 @@ import type { EmulatorBindings } from "./env";
 import { state } from "./store";
 
 export type WabaSettings = {
-  /** offsets in ms after acceptance for sent, delivered, read; fewer entries stop earlier; [] = no statuses */
+  /** offsets in ms after acceptance for sent, delivered, read (and played); fewer entries stop earlier; [] = no statuses */
   statusDelaysMs: number[];
   /** post every status webhook twice */
   duplicates: boolean;
@@ -25,6 +25,10 @@ export type WabaSettings = {
   webhookRetries: number;
   /** path on the API that receives this WABA's webhooks (default WEBHOOK_PATH) */
   webhookPath: string;
+  /** Brazilian 9-digit mobiles get WhatsApp's legacy 8-digit wa_id (5511987654321 → 551187654321) */
+  brazilLegacyWaIds: boolean;
+  /** an audio send with `voice: true` gets `played` after `read` */
+  playVoiceNotes: boolean;
 };
 
 const FALLBACK_DELAYS = [0, 300, 1000];
@@ -33,7 +37,7 @@ function parseDelays(raw: string | undefined): number[] {
   if (raw === undefined || raw.trim() === "") return FALLBACK_DELAYS;
   if (raw.trim().toLowerCase() === "none") return [];
   const delays = raw.split(",").map((s) => Number(s.trim()));
-  return delays.every((d) => Number.isFinite(d) && d >= 0) ? delays.slice(0, 3) : FALLBACK_DELAYS;
+  return delays.every((d) => Number.isFinite(d) && d >= 0) ? delays.slice(0, 4) : FALLBACK_DELAYS;
 }
 
 function parseCount(raw: string | undefined, fallback: number): number {
@@ -55,6 +59,8 @@ export function defaultSettings(env: EmulatorBindings): WabaSettings {
     undeliverable: [],
     webhookRetries: parseCount(env.WEBHOOK_RETRIES, 3),
     webhookPath: env.WEBHOOK_PATH,
+    brazilLegacyWaIds: true,
+    playVoiceNotes: false,
   };
 }
 

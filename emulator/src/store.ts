@@ -2,6 +2,8 @@
 import { demoWabas, type DemoTemplate, type DemoWaba } from "../../demo/dataset";
 import type { FaultRule } from "./faults";
 import type { WabaSettings } from "./settings";
+import type { AcceptedSend } from "./status-timeline";
+import type { EmulatedUser } from "./users";
 
 /** A template as stored: DemoTemplate, but any Meta status (IN_APPEAL, DELETED, …) may be set. */
 export type Template = Omit<DemoTemplate, "status"> & { status: string };
@@ -12,13 +14,21 @@ export type SentRecord = {
   wamid: string;
   phoneNumberId: string;
   wabaId: string;
-  to: string;
-  waId: string;
+  /** `to` as sent (absent for a send to a BSUID alone) */
+  to?: string;
+  /** `recipient` (a BSUID) when the send named the user by it and had no `to` */
+  recipient?: string;
+  /** the user's wa_id (absent for a user known only by BSUID) */
+  waId?: string;
+  /** the user's BSUID */
+  userId: string;
   type: string;
   body: unknown;
   graphVersion: string;
   /** set when the send was accepted but will end in a `failed` status */
   asyncFailure?: { code: number; details: string };
+  /** a send held for quality assessment (fault action "hold") and what became of it */
+  held?: "held" | "released" | "dropped";
   at: string;
 };
 
@@ -30,10 +40,17 @@ export type WebhookRecord = {
   id: number;
   wabaId: string;
   phoneNumberId?: string;
-  kind: "statuses" | "messages" | "message_template_status_update";
+  kind:
+    | "statuses"
+    | "messages"
+    | "errors"
+    | "user_preferences"
+    | "message_template_status_update"
+    | "template_category_update"
+    | "message_template_quality_update";
   /** the wamid the webhook is about (a status's message or the inbound message) */
   wamid?: string;
-  /** the status posted (sent, delivered, read, failed) for kind "statuses" */
+  /** the status posted (sent, delivered, read, played, failed, …) for kind "statuses" */
   status?: string;
   /** the exact bytes POSTed (ASCII: non-ASCII is \u-escaped) */
   body: string;
@@ -46,6 +63,16 @@ export type WebhookRecord = {
 
 /** Older entries are dropped beyond this, so a long `npm run dev` session does not grow without bound. */
 const LOG_LIMIT = 5000;
+
+/** What Meta's side remembers of a template beyond its listing. */
+export type TemplateMemory = {
+  /** the status before ARCHIVED, restored by UNARCHIVED */
+  beforeArchive?: string;
+  /** PAUSED events so far (FIRST_PAUSE, SECOND_PAUSE) */
+  pauses: number;
+  /** quality_score: GREEN, YELLOW, RED or UNKNOWN */
+  quality: string;
+};
 
 function emptyState() {
   return {
@@ -66,6 +93,14 @@ function emptyState() {
     lastPairSend: new Map<string, number>(),
     /** `${phoneNumberId}:${waId}:${category}` → open conversation (pre-v24 status payloads) */
     conversations: new Map<string, { id: string; expiresAt: number }>(),
+    /** WABA id → the WhatsApp users the business has met or the tests registered */
+    users: new Map<string, EmulatedUser[]>(),
+    /** wamid → an accepted send, for statuses posted later (held messages, POST /statuses); the last LOG_LIMIT */
+    accepted: new Map<string, { send: AcceptedSend; record: SentRecord }>(),
+    /** template metaId → what Meta remembers of it */
+    templates: new Map<string, TemplateMemory>(),
+    /** `${wabaId}:${userId}` of users who asked to stop marketing messages (user_preferences "stop") */
+    marketingStops: new Set<string>(),
   };
 }
 
@@ -78,6 +113,20 @@ export function pairKey(phoneNumberId: string, waId: string): string {
 export function pushLog<T>(log: T[], item: T): void {
   log.push(item);
   if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
+}
+
+export function rememberAccepted(send: AcceptedSend, record: SentRecord): void {
+  state.accepted.set(send.wamid, { send, record });
+  if (state.accepted.size > LOG_LIMIT) state.accepted.delete(state.accepted.keys().next().value!);
+}
+
+export function templateMemory(metaId: string): TemplateMemory {
+  let memory = state.templates.get(metaId);
+  if (!memory) {
+    memory = { pauses: 0, quality: "UNKNOWN" };
+    state.templates.set(metaId, memory);
+  }
+  return memory;
 }
 
 export type RegisterResult = { kind: "registered"; waba: Waba } | { kind: "phone_taken"; phoneNumberId: string; ownerWabaId: string };

@@ -3,8 +3,9 @@ import {
   charCount, fail, Invalid, isObj, lengthBetween, maxChars, need, needArray, needObj, needString, oneOf, optBoolean, optString, path,
   type Obj,
 } from "./json-params";
-import { digitsOf, recipientWaId } from "./phone";
+import { canonicalWaId, phoneKey, recipientWaId } from "./phone";
 import type { PhoneNumber, Template, Waba } from "./store";
+import { BSUID_OR_PARENT, findUser, type EmulatedUser } from "./users";
 import { validateTemplateSend } from "./validate-template-send";
 
 export const MESSAGE_TYPES = ["audio", "contacts", "document", "image", "interactive", "location", "reaction", "sticker", "template", "text", "video"] as const;
@@ -21,17 +22,25 @@ export type ValidatedSend =
   | {
       kind: "message";
       type: MessageType;
-      to: string;
-      waId: string;
+      /** `to` as sent; it takes precedence over `recipient` when both are given */
+      to?: string;
+      /** the wa_id of `to` */
+      waId?: string;
+      /** the registered user a `recipient` (BSUID) send goes to (only without `to`) */
+      bsuidUser?: EmulatedUser;
       bizOpaqueCallbackData?: string;
       template?: Template;
       reactionTarget?: string;
+      /** audio sent as a voice note */
+      voice?: boolean;
     };
 
 export type ValidationResult = { ok: true; value: ValidatedSend } | { ok: false; error: GraphError };
 
+export type SendContext = { waba: Waba; phone: PhoneNumber; brazilLegacyWaIds: boolean };
+
 /** What Meta checks synchronously on POST /{phone-number-id}/messages, in roughly Meta's order. */
-export function validateSend(body: unknown, ctx: { waba: Waba; phone: PhoneNumber }): ValidationResult {
+export function validateSend(body: unknown, ctx: SendContext): ValidationResult {
   try {
     return { ok: true, value: check(body, ctx) };
   } catch (err) {
@@ -40,7 +49,32 @@ export function validateSend(body: unknown, ctx: { waba: Waba; phone: PhoneNumbe
   }
 }
 
-function check(body: unknown, ctx: { waba: Waba; phone: PhoneNumber }): ValidatedSend {
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== "";
+}
+
+/**
+ * `to` (a phone number) or, since 2026, `recipient` (a BSUID); `to` wins when both are given. A well-formed
+ * BSUID that names no user of this business is 131009 (Meta does not document this case; see the README).
+ */
+function checkRecipient(body: Obj, ctx: SendContext): { to?: string; waId?: string; bsuidUser?: EmulatedUser } {
+  if (!present(body.to) && present(body.recipient)) {
+    const recipient = body.recipient;
+    if (typeof recipient !== "string") fail(invalidParam("Param recipient must be a string."));
+    if (!BSUID_OR_PARENT.test(recipient)) fail(invalidParam("Invalid parameter", `Param recipient is not a valid business-scoped user ID: "${recipient}"`));
+    const bsuidUser = findUser(ctx.waba.metaWabaId, { userId: recipient });
+    if (!bsuidUser) fail(invalidValue(`Param recipient: no WhatsApp user has the business-scoped user ID ${recipient}`));
+    return { bsuidUser };
+  }
+  const to = need(body, "to", "to");
+  if (typeof to !== "string") fail(invalidParam("Param to must be a string."));
+  const digits = recipientWaId(to, ctx.phone.displayPhoneNumber);
+  if (digits === undefined) fail(invalidParam("Invalid parameter", `Param to is not a valid phone number: "${to}"`));
+  if (phoneKey(digits) === phoneKey(ctx.phone.displayPhoneNumber)) fail(whatsappError(131021));
+  return { to, waId: canonicalWaId(digits, ctx) };
+}
+
+function check(body: unknown, ctx: SendContext): ValidatedSend {
   if (!isObj(body)) fail(invalidParam("The parameter messaging_product is required."));
   const product = need(body, "messaging_product", "messaging_product");
   if (typeof product !== "string" || product.toLowerCase() !== "whatsapp") {
@@ -55,11 +89,7 @@ function check(body: unknown, ctx: { waba: Waba; phone: PhoneNumber }): Validate
     if (recipientType.toLowerCase() === "group") fail(invalidValue("recipient_type group (Groups API) is not supported by the emulator"));
   }
 
-  const to = need(body, "to", "to");
-  if (typeof to !== "string") fail(invalidParam("Param to must be a string."));
-  const waId = recipientWaId(to, ctx.phone.displayPhoneNumber);
-  if (waId === undefined) fail(invalidParam("Invalid parameter", `Param to is not a valid phone number: "${to}"`));
-  if (waId === digitsOf(ctx.phone.displayPhoneNumber)) fail(whatsappError(131021));
+  const recipient = checkRecipient(body, ctx);
 
   const bizOpaque = optString(body, "biz_opaque_callback_data", "biz_opaque_callback_data");
   if (bizOpaque !== undefined) maxChars(bizOpaque, 512, "biz_opaque_callback_data");
@@ -76,7 +106,7 @@ function check(body: unknown, ctx: { waba: Waba; phone: PhoneNumber }): Validate
   if (INBOUND_ONLY_TYPES.includes(type)) fail(whatsappError(131051));
   if (!(MESSAGE_TYPES as readonly string[]).includes(type)) oneOf(type, MESSAGE_TYPES, "type");
 
-  const base = { kind: "message" as const, type: type as MessageType, to, waId, bizOpaqueCallbackData: bizOpaque };
+  const base = { kind: "message" as const, type: type as MessageType, ...recipient, bizOpaqueCallbackData: bizOpaque };
   switch (type) {
     case "text":
       checkText(body);
@@ -98,11 +128,17 @@ function check(body: unknown, ctx: { waba: Waba; phone: PhoneNumber }): Validate
     case "contacts":
       checkContacts(body);
       return base;
-    case "template":
-      return { ...base, template: validateTemplateSend(needObj(body, "template", "template"), ctx.waba) };
-    default:
-      checkMedia(type, needObj(body, type, type), type);
-      return base;
+    case "template": {
+      const template = validateTemplateSend(needObj(body, "template", "template"), ctx.waba);
+      // One-tap, zero-tap and copy-code authentication templates need the user's phone number.
+      if (recipient.bsuidUser && template.category === "AUTHENTICATION") fail(whatsappError(131062));
+      return { ...base, template };
+    }
+    default: {
+      const media = needObj(body, type, type);
+      checkMedia(type, media, type);
+      return type === "audio" && media.voice === true ? { ...base, voice: true } : base;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomHex } from "./ids";
+import { randomDigits, randomHex } from "./ids";
 
 // Meta's wamid is base64 of a small Thrift-compact struct (reference §6):
 //   1C 18 <len> <wa_id digits> 15 02 00 <11 business | 12 user> 18 <len> <id> 00
@@ -22,6 +22,11 @@ export function businessWamid(waId: string): string {
 /** The id of a message a user sent (20 characters, starting "3A", inside). */
 export function userWamid(waId: string): string {
   return build(waId, FROM_USER, `3A${randomHex(18, true)}`);
+}
+
+/** The id of a system message (Meta's example carries 10 digits inside, e.g. "1182086267"). */
+export function systemWamid(waId: string): string {
+  return build(waId, FROM_USER, randomDigits(10));
 }
 
 export type DecodedWamid = { waId: string; fromBusiness: boolean; id: string };

@@ -16,6 +16,41 @@ describe("fault injection", () => {
     expect(await emulatorSends(t.phoneNumberId)).toHaveLength(1);
   });
 
+  it.each([
+    [3, 500, "(#3) Capability or permissions issue"],
+    [131000, 500, "(#131000) Something went wrong"],
+    [131016, 500, "(#131016) Service unavailable"],
+    [131045, 500, "(#131045) Incorrect certificate"],
+    [131057, 500, "(#131057) Account in maintenance mode"],
+    [133000, 500, "(#133000) Incomplete Deregistration"],
+    [2, 503, "(#2) Service temporarily unavailable"],
+    [133004, 503, "(#133004) Server temporarily unavailable"],
+  ])("code %i answers HTTP %i as in Meta's error-code table", async (code, status, message) => {
+    const t = await freshWaba();
+    await addFault({ phoneNumberId: t.phoneNumberId, action: "error", code });
+    const error = await graphError(await t.send(hi), status, code);
+    expect(error.message).toBe(message);
+    expect(error.is_transient).toBeUndefined();
+  });
+
+  it("isTransient adds Meta's is_transient inside error", async () => {
+    const t = await freshWaba();
+    await addFault({ phoneNumberId: t.phoneNumberId, action: "error", code: 133004, isTransient: true });
+    await addFault({ phoneNumberId: t.phoneNumberId, action: "error", code: 131045, isTransient: false });
+    const transient = await graphError(await t.send(hi), 503, 133004);
+    expect(transient).toEqual({
+      message: "(#133004) Server temporarily unavailable",
+      type: "OAuthException",
+      code: 133004,
+      error_data: { messaging_product: "whatsapp", details: "Server temporarily unavailable" },
+      is_transient: true,
+      fbtrace_id: expect.any(String),
+    });
+    const permanent = await graphError(await t.send(hi), 500, 131045);
+    expect(permanent).toMatchObject({ is_transient: false, error_data: { details: "Message failed to send due to a phone number registration error." } });
+    await expect(addFault({ phoneNumberId: t.phoneNumberId, action: "error", code: 2, isTransient: "yes" as unknown as boolean })).rejects.toThrow(/→ 400/);
+  });
+
   it("status, subcode and message can be set; times counts uses", async () => {
     const t = await freshWaba();
     await addFault({ phoneNumberId: t.phoneNumberId, action: "error", status: 400, code: 131056, times: 2 });

@@ -1,4 +1,5 @@
-import { emulatorSettings, graph, registerWaba, type TemplateInput, type WabaSettings } from "../helpers/emulator";
+import { env } from "cloudflare:workers";
+import { emulatorSettings, graph, GRAPH_ORIGIN, registerWaba, type TemplateInput, type WabaSettings } from "../helpers/emulator";
 
 let counter = 0;
 /** A Meta-style numeric id unique within the run (tests share one emulator instance). */
@@ -68,4 +69,20 @@ export async function graphError(res: Response, status: number, code: number) {
   const error = json.error;
   if (typeof error.fbtrace_id !== "string" || !/^[A-Za-z0-9_-]{23}$/.test(error.fbtrace_id)) throw new Error(`bad fbtrace_id ${error.fbtrace_id}`);
   return error;
+}
+
+/** A control route's raw answer (the helpers throw on non-2xx), for testing its 4xx: GET without a body, POST with one. */
+export function controlRequest(path: string, json?: unknown): Promise<Response> {
+  return env.META!.fetch(`${GRAPH_ORIGIN}/__emulator${path}`, {
+    method: json === undefined ? "GET" : "POST",
+    headers: json === undefined ? undefined : { "Content-Type": "application/json" },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+}
+
+/** Asserts the control API's error shape and status; returns the message. */
+export async function controlError(res: Response, status: 400 | 404 | 409): Promise<string> {
+  const json = await body(res);
+  if (res.status !== status || typeof json?.error?.message !== "string") throw new Error(`expected ${status} with the emulator's error shape, got ${res.status} ${JSON.stringify(json)}`);
+  return json.error.message;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeWamid } from "../../emulator/src/wamid";
-import { emulateInbound, emulatorSettings, type InboundInput } from "../helpers/emulator";
-import { freshWaba, USER_WA_ID } from "./fixtures";
+import { emulateInbound, emulatorSettings, listUsers, registerUser, type InboundInput } from "../helpers/emulator";
+import { body, controlError, controlRequest, freshWaba, USER, USER_WA_ID } from "./fixtures";
 import { APP_SECRET, hmacSha256Hex, parsed, waitForWebhooks } from "./webhook-helpers";
 
 async function inbound(input: Omit<InboundInput, "phoneNumberId" | "from"> & { from?: string }) {
@@ -21,9 +21,19 @@ describe("POST /__emulator/inbound", () => {
     expect(value).toEqual({
       messaging_product: "whatsapp",
       metadata: { display_phone_number: t.displayPhoneNumber.replace(/\D/g, ""), phone_number_id: t.phoneNumberId },
-      contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: USER_WA_ID }],
-      messages: [{ from: USER_WA_ID, id: result.wamid, timestamp: expect.stringMatching(/^\d{10}$/), type: "text", text: { body: "Does it come in another color?" } }],
+      contacts: [{ profile: { name: "Sheena Nelson" }, wa_id: USER_WA_ID, user_id: result.userId }],
+      messages: [
+        {
+          from: USER_WA_ID,
+          from_user_id: result.userId,
+          id: result.wamid,
+          timestamp: expect.stringMatching(/^\d{10}$/),
+          type: "text",
+          text: { body: "Does it come in another color?" },
+        },
+      ],
     });
+    expect(result.userId).toMatch(/^US\.\d{20}$/);
     const decoded = decodeWamid(result.wamid);
     expect(decoded).toMatchObject({ waId: USER_WA_ID, fromBusiness: false });
     expect(decoded?.id).toMatch(/^3A[0-9A-F]{18}$/);
@@ -88,5 +98,125 @@ describe("POST /__emulator/inbound", () => {
     const again = await emulateInbound({ phoneNumberId: t.phoneNumberId, from: USER_WA_ID, type: "text", text: "a", id: first.wamid });
     expect(again.wamid).toBe(first.wamid);
     expect(await waitForWebhooks(t.wabaId, 4, { wamid: first.wamid })).toHaveLength(4);
+  });
+});
+
+describe("inbound system, edit and revoke messages", () => {
+  it("user_changed_number: from is the old number, system.wa_id the new one, new and previous BSUIDs, no contacts; the registry follows", async () => {
+    const t = await freshWaba();
+    const before = await registerUser({ wabaId: t.wabaId, waId: USER, name: "Sheena Nelson" });
+    const result = await emulateInbound({ phoneNumberId: t.phoneNumberId, from: USER_WA_ID, type: "system", system: { type: "user_changed_number", newWaId: "+12195555358" } });
+    const [hook] = await waitForWebhooks(t.wabaId, 1, { wamid: result.wamid });
+    const value = parsed(hook!).entry[0].changes[0].value;
+    expect(value.contacts).toBeUndefined();
+    const [after] = await listUsers(t.wabaId);
+    expect(after).toMatchObject({ waId: "12195555358", previousUserIds: [before.userId], userId: expect.stringMatching(/^US\.\d{20}$/) });
+    expect(after!.userId).not.toBe(before.userId);
+    expect(result.userId).toBe(after!.userId);
+    expect(value.messages).toEqual([
+      {
+        from: USER_WA_ID,
+        from_user_id: before.userId,
+        id: result.wamid,
+        timestamp: expect.stringMatching(/^\d{10}$/),
+        system: {
+          body: "User Sheena Nelson changed from 16505551234 to 12195555358",
+          wa_id: "12195555358",
+          type: "user_changed_number",
+          user_id: after!.userId,
+          previous_user_id: before.userId,
+        },
+        type: "system",
+      },
+    ]);
+    expect(decodeWamid(result.wamid)?.id).toMatch(/^\d{10}$/);
+    // sends to the new number reach the same user; the old number is a new user
+    expect((await body(await t.send({ to: "+12195555358", type: "text", text: { body: "hi" } }))).contacts[0].wa_id).toBe("12195555358");
+    expect((await listUsers(t.wabaId)).filter((u) => u.waId === "12195555358")).toHaveLength(1);
+  });
+
+  it("user_changed_user_id: only the BSUID change, no number anywhere", async () => {
+    const t = await freshWaba();
+    const before = await registerUser({ wabaId: t.wabaId, waId: USER, name: "Pablo M.", hidePhone: true });
+    const result = await emulateInbound({ phoneNumberId: t.phoneNumberId, userId: before.userId, type: "system", system: { type: "user_changed_user_id" } });
+    const value = parsed((await waitForWebhooks(t.wabaId, 1, { wamid: result.wamid }))[0]!).entry[0].changes[0].value;
+    expect(value.contacts).toBeUndefined();
+    expect(value.messages).toEqual([
+      {
+        from_user_id: before.userId,
+        id: result.wamid,
+        timestamp: expect.stringMatching(/^\d{10}$/),
+        system: {
+          body: `User Pablo M. changed from ${before.userId} to ${result.userId}`,
+          type: "user_changed_user_id",
+          user_id: result.userId,
+          previous_user_id: before.userId,
+        },
+        type: "system",
+      },
+    ]);
+    expect(result.userId).toMatch(/^US\.\d{20}$/);
+    expect(result.userId).not.toBe(before.userId);
+    expect((await listUsers(t.wabaId))[0]).toMatchObject({ waId: USER_WA_ID, userId: result.userId, previousUserIds: [before.userId] });
+  });
+
+  it("a number change of a user whose number Meta cannot share is reported as user_changed_user_id", async () => {
+    const t = await freshWaba();
+    await registerUser({ wabaId: t.wabaId, waId: USER, hidePhone: true });
+    const result = await emulateInbound({ phoneNumberId: t.phoneNumberId, from: USER, type: "system", system: { type: "user_changed_number", newWaId: "12195555358" } });
+    const message = parsed((await waitForWebhooks(t.wabaId, 1, { wamid: result.wamid }))[0]!).entry[0].changes[0].value.messages[0];
+    expect(message.system.type).toBe("user_changed_user_id");
+    expect(message.from).toBeUndefined();
+    expect(JSON.stringify(message)).not.toContain("12195555358");
+    expect((await listUsers(t.wabaId))[0]!.waId).toBe("12195555358");
+  });
+
+  it("a system message needs a known number for a number change, and a free new number", async () => {
+    const t = await freshWaba();
+    await registerUser({ wabaId: t.wabaId, waId: "+14155550123" });
+    const change = (from: Record<string, unknown>, newWaId: string) => controlRequest("/inbound", { phoneNumberId: t.phoneNumberId, ...from, type: "system", system: { type: "user_changed_number", newWaId } });
+    await controlError(await change({ from: USER }, "14155550123"), 409);
+    await controlError(await change({ username: "nophone" }, "12195555358"), 400);
+    await controlError(await controlRequest("/inbound", { phoneNumberId: t.phoneNumberId, from: USER, type: "system", system: { type: "user_changed_number" } }), 400);
+    await controlError(await controlRequest("/inbound", { phoneNumberId: t.phoneNumberId, from: USER, type: "system" }), 400);
+  });
+
+  it("edit: original_message_id and the new message (media filled in), with contacts", async () => {
+    const { result, value, message } = await inbound({
+      type: "edit",
+      edit: { originalMessageId: "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=", message: { type: "image", image: { caption: "Updated image caption" } } },
+    });
+    expect(value.contacts).toEqual([{ profile: { name: "Sheena Nelson" }, wa_id: USER_WA_ID, user_id: result.userId }]);
+    expect(message).toMatchObject({ from: USER_WA_ID, from_user_id: result.userId, type: "edit" });
+    expect(message.edit).toEqual({
+      original_message_id: "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=",
+      message: {
+        type: "image",
+        image: { caption: "Updated image caption", mime_type: "image/jpeg", sha256: expect.any(String), id: expect.stringMatching(/^\d{16}$/), url: expect.stringMatching(/^https:\/\//) },
+      },
+    });
+    const edited = await inbound({ type: "edit", edit: { originalMessageId: "wamid.x", message: { type: "text", text: "fixed typo" } } });
+    expect(edited.message.edit).toEqual({ original_message_id: "wamid.x", message: { type: "text", text: { body: "fixed typo" } } });
+  });
+
+  it("revoke: original_message_id, with contacts", async () => {
+    const { result, value, message } = await inbound({ type: "revoke", revoke: { originalMessageId: "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=" } });
+    expect(value.contacts[0].user_id).toBe(result.userId);
+    expect(message).toEqual({
+      from: USER_WA_ID,
+      from_user_id: result.userId,
+      id: result.wamid,
+      timestamp: expect.stringMatching(/^\d{10}$/),
+      type: "revoke",
+      revoke: { original_message_id: "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=" },
+    });
+  });
+
+  it("an edit must carry text or captioned media, and the object of its type", async () => {
+    const t = await freshWaba();
+    const edit = (message: unknown) => controlRequest("/inbound", { phoneNumberId: t.phoneNumberId, from: USER, type: "edit", edit: { originalMessageId: "wamid.x", message } });
+    await controlError(await edit({ type: "sticker", sticker: {} }), 400);
+    await controlError(await edit({ type: "image" }), 400);
+    await controlError(await controlRequest("/inbound", { phoneNumberId: t.phoneNumberId, from: USER, type: "revoke", revoke: {} }), 400);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { emulateInbound, emulatorSends, emulatorSettings, emulatorWebhooks, setTemplateStatus } from "../helpers/emulator";
+import { emulateInbound, emulatorSends, emulatorSettings, emulatorWebhooks, listUsers, setTemplateStatus } from "../helpers/emulator";
 import { body, freshWaba, graphError, USER, USER_WA_ID } from "./fixtures";
 import { APP_SECRET, hmacSha256Hex, parsed, statusOf, waitForWebhooks } from "./webhook-helpers";
 
@@ -19,10 +19,12 @@ const orderUpdate = {
 };
 
 describe("status webhooks", () => {
-  it("posts sent → delivered → read in Meta's envelope, pricing on delivered, no conversation from v24", async () => {
+  it("posts sent → delivered → read in Meta's envelope, pricing on sent and delivered, contacts with the BSUID, no conversation from v24", async () => {
     const t = await freshWaba({ settings: { statusDelaysMs: FAST } });
     const wamid = await sendText(t, { biz_opaque_callback_data: "order-42" });
     const hooks = await waitForWebhooks(t.wabaId, 3, { wamid });
+    const [user] = await listUsers(t.wabaId);
+    expect(user).toMatchObject({ waId: USER_WA_ID, userId: expect.stringMatching(/^US\.\d{20}$/), name: "Test User", hidePhone: false });
     expect(hooks.map((h) => h.status)).toEqual(["sent", "delivered", "read"]);
     for (const hook of hooks) {
       expect(hook).toMatchObject({ kind: "statuses", wabaId: t.wabaId, phoneNumberId: t.phoneNumberId });
@@ -34,18 +36,28 @@ describe("status webhooks", () => {
       const value = payload.entry[0].changes[0].value;
       expect(value.messaging_product).toBe("whatsapp");
       expect(value.metadata).toEqual({ display_phone_number: t.displayPhoneNumber.replace(/\D/g, ""), phone_number_id: t.phoneNumberId });
-      expect(value.contacts).toBeUndefined();
+      expect(value.contacts).toEqual([{ profile: { name: "Test User" }, wa_id: USER_WA_ID, user_id: user!.userId }]);
       expect(value.statuses).toHaveLength(1);
     }
     const [sent, delivered, read] = hooks.map(statusOf);
-    expect(sent).toEqual({ id: wamid, status: "sent", timestamp: expect.stringMatching(/^\d{10}$/), recipient_id: USER_WA_ID, biz_opaque_callback_data: "order-42" });
+    const pricing = { billable: false, pricing_model: "PMP", type: "free_customer_service", category: "service" };
+    expect(sent).toEqual({
+      id: wamid,
+      status: "sent",
+      timestamp: expect.stringMatching(/^\d{10}$/),
+      recipient_id: USER_WA_ID,
+      recipient_user_id: user!.userId,
+      biz_opaque_callback_data: "order-42",
+      pricing,
+    });
     expect(delivered).toEqual({
       id: wamid,
       status: "delivered",
       timestamp: expect.stringMatching(/^\d{10}$/),
       recipient_id: USER_WA_ID,
+      recipient_user_id: user!.userId,
       biz_opaque_callback_data: "order-42",
-      pricing: { billable: false, pricing_model: "PMP", type: "free_customer_service", category: "service" },
+      pricing,
     });
     expect(read.pricing).toBeUndefined();
     expect(read.biz_opaque_callback_data).toBe("order-42");
@@ -54,7 +66,15 @@ describe("status webhooks", () => {
   it("every logged webhook carries X-Hub-Signature-256 = HMAC-SHA256(app secret, exact body)", async () => {
     const t = await freshWaba({ settings: { statusDelaysMs: FAST } });
     const wamid = await sendText(t);
-    const hooks = await waitForWebhooks(t.wabaId, 3, { wamid });
+    // A webhook is logged before its first attempt ends: wait for the attempts too.
+    const hooks = await vi.waitFor(
+      async () => {
+        const logged = await waitForWebhooks(t.wabaId, 3, { wamid });
+        expect(logged.every((h) => h.attempts.length > 0)).toBe(true);
+        return logged;
+      },
+      { timeout: 8000, interval: 25 },
+    );
     for (const hook of hooks) {
       expect(hook.signature).toMatch(/^sha256=[0-9a-f]{64}$/);
       expect(hook.signature).toBe(`sha256=${await hmacSha256Hex(APP_SECRET, hook.body)}`);
@@ -217,8 +237,9 @@ describe("template status webhooks", () => {
       event: "PAUSED",
       message_template_id: Number(template.metaId),
       message_template_name: "order_update",
-      message_template_language: "en_US",
-      reason: null,
+      message_template_language: "en-US",
+      reason: "NONE",
+      message_template_category: "UTILITY",
       other_info: { title: "FIRST_PAUSE", description: expect.stringContaining("paused for 3 hours") },
     });
     expect(hook!.signature).toBe(`sha256=${await hmacSha256Hex(APP_SECRET, hook!.body)}`);
@@ -237,6 +258,17 @@ describe("template status webhooks", () => {
   it("settings are per WABA and echo back the effective values", async () => {
     const t = await freshWaba();
     const settings = await emulatorSettings(t.wabaId, { mpsLimit: 5, statusDelaysMs: null });
-    expect(settings).toMatchObject({ mpsLimit: 5, statusDelaysMs: [], duplicates: false, pairRateLimit: false, pairIntervalMs: 6000, webhookPath: "/meta/webhook" });
+    expect(settings).toMatchObject({
+      mpsLimit: 5,
+      statusDelaysMs: [],
+      duplicates: false,
+      pairRateLimit: false,
+      pairIntervalMs: 6000,
+      webhookPath: "/meta/webhook",
+      brazilLegacyWaIds: true,
+      playVoiceNotes: false,
+    });
+    expect((await emulatorSettings(t.wabaId, { statusDelaysMs: [0, 1, 2, 3] })).statusDelaysMs).toEqual([0, 1, 2, 3]);
+    await expect(emulatorSettings(t.wabaId, { statusDelaysMs: [0, 1, 2, 3, 4] })).rejects.toThrow(/→ 400/);
   });
 });

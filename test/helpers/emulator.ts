@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import type { FaultInput, FaultRule } from "../../emulator/src/faults";
 import type { WabaSettings } from "../../emulator/src/settings";
 import type { ReadRecord, SentRecord, Template, Waba, WebhookRecord } from "../../emulator/src/store";
+import type { EmulatedUser } from "../../emulator/src/users";
 
-export type { FaultInput, FaultRule, ReadRecord, SentRecord, WabaSettings, WebhookRecord };
+export type { EmulatedUser, FaultInput, FaultRule, ReadRecord, SentRecord, WabaSettings, WebhookRecord };
 
 export const GRAPH_ORIGIN = "https://graph.facebook.com";
 
@@ -50,6 +51,9 @@ export async function emulatorReads(phoneNumberId: string): Promise<ReadRecord[]
   return (await control<{ data: ReadRecord[] }>("GET", `/reads${query({ phoneNumberId })}`)).data;
 }
 
+/** A webhook the emulator just POSTed: its id in the webhook log and the API's answer (null on a network error). */
+export type WebhookRef = { id: number; httpStatus: number | null };
+
 /** Webhooks the emulator POSTed for this WABA (raw body, signature, HTTP status the API returned). */
 export async function emulatorWebhooks(metaWabaId: string, filter: { wamid?: string; kind?: WebhookRecord["kind"] } = {}): Promise<WebhookRecord[]> {
   return (await control<{ data: WebhookRecord[] }>("GET", `/webhooks${query({ wabaId: metaWabaId, ...filter })}`)).data;
@@ -77,11 +81,19 @@ type Media = { id?: string; caption?: string; mime_type?: string; sha256?: strin
 /** A user message; the object named by `type` is in Meta's inbound shape (reference §4). */
 export type InboundInput = {
   phoneNumberId: string;
-  /** the user's wa_id */
-  from: string;
-  /** contacts[].profile.name (default "Test User") */
+  /** the user's number (any spelling: Brazilian and Mexican numbers become their wa_id); optional for a user known by userId or username */
+  from?: string;
+  /** the user's BSUID (registered on first sight; default: the one derived from `from`) */
+  userId?: string;
+  /** the user's username ("@" optional; null removes it); kept for later webhooks */
+  username?: string | null;
+  /** Meta cannot share this user's number: from and contacts[].wa_id are omitted (kept for later webhooks) */
+  hidePhone?: boolean;
+  /** contacts[].profile.name (default: the registered name, "Test User" for a new user) */
   name?: string;
-  type: "text" | "image" | "video" | "audio" | "document" | "sticker" | "interactive" | "button" | "location" | "reaction" | "contacts" | "unsupported";
+  type:
+    | "text" | "image" | "video" | "audio" | "document" | "sticker" | "interactive" | "button" | "location" | "reaction" | "contacts" | "unsupported"
+    | "system" | "edit" | "revoke";
   text?: string | { body: string };
   image?: Media;
   video?: Media;
@@ -96,6 +108,19 @@ export type InboundInput = {
   reaction?: { message_id: string; emoji?: string };
   contacts?: Array<Record<string, unknown>>;
   unsupported?: { type: string };
+  /** the user changed number (the registry follows: new wa_id, new BSUID) or only their BSUID changed */
+  system?: { type: "user_changed_number"; newWaId: string } | { type: "user_changed_user_id" };
+  /** the user edited an earlier message: text, or media with a caption */
+  edit?: {
+    originalMessageId: string;
+    message:
+      | { type: "text"; text: string | { body: string } }
+      | { type: "image"; image: Media }
+      | { type: "video"; video: Media }
+      | { type: "document"; document: Media };
+  };
+  /** the user deleted an earlier message */
+  revoke?: { originalMessageId: string };
   /** quoted message (button taps quote the message whose button was tapped) */
   context?: { id: string; from?: string };
   /** unix seconds (default now) */
@@ -105,8 +130,55 @@ export type InboundInput = {
 };
 
 /** A user message: the emulator opens the user's window and POSTs Meta's signed inbound webhook to the API. */
-export async function emulateInbound(input: InboundInput): Promise<{ wamid: string; delivered: number | null; webhookId: number }> {
+export async function emulateInbound(input: InboundInput): Promise<{ wamid: string; delivered: number | null; webhookId: number; userId: string }> {
   return control("POST", "/inbound", input);
+}
+
+/** Registers or updates a WhatsApp user of a WABA (BSUID, username, whether Meta may share their number). */
+export async function registerUser(input: {
+  wabaId: string;
+  waId?: string;
+  userId?: string;
+  username?: string | null;
+  name?: string;
+  hidePhone?: boolean;
+}): Promise<EmulatedUser> {
+  return (await control<{ user: EmulatedUser }>("POST", "/users", input)).user;
+}
+
+/** The WhatsApp users a WABA has met or the tests registered, with their BSUIDs. */
+export async function listUsers(wabaId: string): Promise<EmulatedUser[]> {
+  return (await control<{ data: EmulatedUser[] }>("GET", `/users${query({ wabaId })}`)).data;
+}
+
+/** A user asks to stop or resume marketing messages: Meta's user_preferences webhook (and 131050 for marketing templates while stopped). */
+export async function setUserPreference(input: {
+  phoneNumberId: string;
+  waId?: string;
+  userId?: string;
+  value: "stop" | "resume";
+}): Promise<{ user: EmulatedUser; webhook: WebhookRef }> {
+  return control("POST", "/user-preferences", input);
+}
+
+/** A system-level problem: a messages change with value.errors and nothing else. */
+export async function postSystemError(input: { wabaId: string; phoneNumberId: string; code: number; details?: string }): Promise<{ webhook: WebhookRef }> {
+  return control("POST", "/system-errors", input);
+}
+
+/** Ends the hold on a message held for quality assessment: release (sent → delivered → read) or drop (failed "132015"). */
+export async function resolveHeld(wamid: string, outcome: "release" | "drop"): Promise<{ wamid: string; held: "released" | "dropped"; webhook?: WebhookRef }> {
+  return control("POST", "/held", { wamid, outcome });
+}
+
+/** Posts any status (played, failed with given errors, …) for an accepted send, in Meta's shape. */
+export async function postStatus(input: {
+  wamid: string;
+  status: string;
+  errors?: Array<{ code: number; details?: string }>;
+  codeAsString?: boolean;
+}): Promise<{ webhook: WebhookRef }> {
+  return control("POST", "/statuses", input);
 }
 
 /** Per-WABA knobs (status delays, duplicates, window enforcement, rate limits, …); returns the effective settings. */
@@ -116,22 +188,43 @@ export async function emulatorSettings(metaWabaId: string, patch: SettingsPatch)
   return (await control<{ settings: WabaSettings }>("POST", "/settings", { wabaId: metaWabaId, ...patch })).settings;
 }
 
-/** Opens (as if the user just wrote) or closes a user's 24h window without sending a webhook. */
-export async function setWindow(phoneNumberId: string, waId: string, open: boolean): Promise<void> {
-  await control("POST", "/windows", { phoneNumberId, waId, open });
+/** Opens (as if the user just wrote) or closes a user's 24h window without sending a webhook; `user` is a number or a BSUID. */
+export async function setWindow(phoneNumberId: string, user: string, open: boolean): Promise<void> {
+  const who = /^[A-Z]{2}\./.test(user) ? { userId: user } : { waId: user };
+  await control("POST", "/windows", { phoneNumberId, ...who, open });
 }
 
-/** Changes a template's status on Meta's side and POSTs the message_template_status_update webhook. */
-export async function setTemplateStatus(input: {
-  wabaId: string;
-  templateId?: string;
-  name?: string;
-  language?: string;
-  status: string;
-  reason?: string | null;
-  webhook?: boolean;
-}): Promise<{ template: Template; webhook: { id: number; httpStatus: number | null } | null }> {
+type TemplateRef = { wabaId: string; templateId?: string; name?: string; language?: string };
+
+/**
+ * Posts a message_template_status_update event (any string: unknown ones are posted as given) and applies
+ * the known ones to the template on Meta's side.
+ */
+export async function setTemplateStatus(
+  input: TemplateRef & {
+    status: string;
+    reason?: string | null;
+    webhook?: boolean;
+    /** unix seconds of disable_info.disable_date (FLAGGED, DISABLED) */
+    disableDate?: number;
+    otherInfo?: { title: string; description: string };
+  },
+): Promise<{ template: Template; webhook: WebhookRef | null }> {
   return control("POST", "/templates/status", input);
+}
+
+/** template_category_update: the 24-hour warning (`impending`, nothing changes) or the change itself. */
+export async function setTemplateCategory(
+  input: TemplateRef & { category: "MARKETING" | "UTILITY" | "AUTHENTICATION"; impending?: boolean },
+): Promise<{ template: Template; webhook: WebhookRef }> {
+  return control("POST", "/templates/category", input);
+}
+
+/** message_template_quality_update (with `metaDocField`, under the field name Meta's reference shows). */
+export async function setTemplateQuality(
+  input: TemplateRef & { quality: "GREEN" | "YELLOW" | "RED" | "UNKNOWN"; metaDocField?: boolean },
+): Promise<{ template: Template; quality: { previous: string; current: string }; webhook: WebhookRef }> {
+  return control("POST", "/templates/quality", input);
 }
 
 /** Calls a Graph endpoint of the emulator directly, e.g. graph("/v24.0/123/messages", { token, json }). */
