@@ -1,3 +1,4 @@
+import { WEBHOOK_EVENT_TYPES } from "../src/db/schema";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { api, jsonOf } from "./helpers/api";
@@ -31,7 +32,10 @@ describe("GET /v1/openapi.json", () => {
 
   it("describes the events sent to integrators as OpenAPI webhooks", async () => {
     const doc = await jsonOf(await api("/v1/openapi.json"));
-    expect(Object.keys(doc.webhooks).sort()).toEqual(["message.delivered", "message.failed", "message.read", "message.received", "message.sent", "template.status_updated"]);
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    for (const type of ["message.sent", "message.delivered", "message.read", "message.failed", "message.received", "template.status_updated", "message.held", "message.played", "message.edited", "message.deleted", "contact.updated", "template.category_updated"]) {
+      expect(doc.webhooks[type], type).toBeDefined();
+    }
     expect(doc.webhooks["message.read"].post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/WebhookEvent");
   });
 

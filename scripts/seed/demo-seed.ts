@@ -1,6 +1,8 @@
 import { demoWaba, otherWaba, type DemoWaba } from "../../demo/dataset";
 import { displayPrefix, hashApiKey } from "../../src/auth/api-key";
 import { sealSecret } from "../../src/crypto/secret-box";
+import { foldCase } from "../../src/domain/fold";
+import { waIdOf } from "../../src/domain/phone";
 import { demoKeys, type DemoKey } from "./demo-keys";
 import { seedId, upsert } from "./sql";
 
@@ -116,7 +118,7 @@ async function tenantSql(opts: {
     const inbound = p.conversation?.messages.filter((m) => m.dir === "in").map((m) => m.minsAgo) ?? [];
     const lastInboundAt = inbound.length ? now - Math.min(...inbound) * 60_000 : null;
     out.push(upsert("contacts", {
-      id: contactId, waba_id: wabaId, phone: p.phone, name: p.name, email: p.email ?? null, custom_fields: JSON.stringify(p.fields),
+      id: contactId, waba_id: wabaId, phone: p.phone, wa_id: waIdOf(p.phone), name: p.name, name_folded: foldCase(p.name), email: p.email ?? null, custom_fields: JSON.stringify(p.fields),
       opted_in: p.optedIn ?? true, last_inbound_at: lastInboundAt, created_at: now - 40 * D + i * 60_000, updated_at: now,
     }));
     out.push(`DELETE FROM contact_tags WHERE contact_id = '${contactId}';`);

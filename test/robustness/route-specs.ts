@@ -475,6 +475,7 @@ export function adminSpecs(throwawayKeys: string[]): FuzzSpec[] {
     { method: "GET", path: "/admin/keys", audience: "admin", query: (ctx) => ({ workspaceId: pick([ctx.t.workspace.id]), wabaId: pick([ctx.t.waba.id]), cursor: hexId, limit: limit(100) }) },
     { method: "POST", path: "/admin/keys/{id}/revoke", audience: "admin", params: () => ({ id: { own: ids(throwawayKeys), foreign: hexId } }) },
     { method: "POST", path: "/admin/wabas/{id}/templates/sync", audience: "admin", params: (ctx) => ({ id: waba(ctx) }) },
+    { method: "GET", path: "/admin/wabas/{id}/alerts", audience: "admin", params: (ctx) => ({ id: waba(ctx) }) },
   ];
 }
 

@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
+import { hashApiKey } from "../../src/auth/api-key";
 import { WEBHOOK_EVENT_TYPES } from "../../src/db/schema";
 import { api, jsonOf } from "../helpers/api";
-import { addFault, emulateInbound, emulatorSends, setTemplateStatus } from "../helpers/emulator";
+import { addFault, emulateInbound, emulatorSends, postStatus, resolveHeld, setTemplateStatus } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { messagesChange, postMetaWebhook, statusItem } from "../helpers/meta-webhook";
+import { runQueue } from "../helpers/queues";
 import { received, receiverUrl } from "../helpers/receiver";
 
 // What Meta actually sends and answers, followed through the gateway: template events (with a
@@ -114,12 +116,7 @@ describe("usernames and business-scoped user ids", () => {
 
   it("a customer who shares only a BSUID is stored, can be answered with userId, and appears on contacts and conversations", async () => {
     const t = await createMessagingTenant();
-    await postMetaWebhook(
-      messagesChange(t.metaWabaId, t.defaultPhone, {
-        contacts: [{ profile: { name: "Sheena Nelson", username: "@sheena" }, user_id: BSUID }],
-        messages: [{ from_user_id: BSUID, id: "wamid.username-1", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "Hi!" } }],
-      }),
-    );
+    await emulateInbound({ phoneNumberId: t.defaultPhone, userId: BSUID, username: "@sheena", name: "Sheena Nelson", hidePhone: true, type: "text", text: "Hi!" });
     let contact: any;
     await vi.waitFor(async () => {
       contact = (await jsonOf(await api("/v1/contacts", { key: t.secret }))).data.find((c: { userId: string | null }) => c.userId === BSUID);
@@ -135,6 +132,23 @@ describe("usernames and business-scoped user ids", () => {
     const conversations = (await jsonOf(await api("/v1/conversations", { key: t.secret }))).data;
     expect(conversations).toHaveLength(1);
     expect(conversations[0].contact).toEqual({ phone: null, userId: BSUID, name: "Sheena Nelson" });
+    // a text to a userId nobody wrote from is outside any window
+    const stranger = await api("/v1/messages/text", { key: t.secret, method: "POST", json: { userId: "US.999", body: "hello" } });
+    expect((await jsonOf(stranger)).error.code).toBe("OUTSIDE_24H_WINDOW");
+  });
+
+  it("a customer whose number Meta shares too is one contact, found by either", async () => {
+    const t = await createMessagingTenant();
+    await emulateInbound({ phoneNumberId: t.defaultPhone, from: "919812345678", name: "Aarav", type: "text", text: "Hi" });
+    let contact: any;
+    await vi.waitFor(async () => {
+      contact = (await jsonOf(await api("/v1/contacts", { key: t.secret }))).data[0];
+      expect(contact?.userId).toMatch(/^IN\./);
+    });
+    expect(contact.phone).toBe(TO);
+    expect((await api("/v1/messages/text", { key: t.secret, method: "POST", json: { userId: contact.userId, body: "by BSUID" } })).status).toBe(200);
+    expect((await api("/v1/messages/text", { key: t.secret, method: "POST", json: { to: TO, body: "by phone" } })).status).toBe(200);
+    expect((await jsonOf(await api("/v1/conversations", { key: t.secret }))).data).toHaveLength(1);
   });
 
   it("userId and to are exclusive, a userId must look like a BSUID, and authentication templates need a phone number", async () => {
@@ -263,5 +277,45 @@ describe("statuses", () => {
     await postMetaWebhook(messagesChange(t.metaWabaId, t.defaultPhone, { statuses: [statusItem(m.wamid!, "failed", { errors })] }));
     await vi.waitFor(async () => expect((await messageRow(t, m.id))?.status).toBe("failed"));
     expect(JSON.parse((await messageRow(t, m.id))!.error!)).toMatchObject({ code: 132015, details: "Template is paused due to low quality" });
+  });
+
+  it("a template Meta holds for quality assessment is recorded as held (200 with its wamid), never sent again, and later released", async () => {
+    const t = await createMessagingTenant({ statusWebhooks: true });
+    const path = await subscribe(t, ["message.held", "message.sent"]);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "hold", times: "always" });
+    const res = await sendTemplate(t, { template: "spring_sale", variables: ["20%"] });
+    expect(res.status).toBe(200);
+    const { wamid } = await jsonOf(res);
+    const row = (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    expect(row.status).toBe("held");
+    await vi.waitFor(async () => expect(await eventsOf(path, "message.held")).toHaveLength(1));
+    // a redelivered job (a timeout retry) finds the wamid and does not send again
+    await runQueue("wbiz-sends", [{ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false }]);
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+    await resolveHeld(wamid, "release");
+    await vi.waitFor(async () => expect(["sent", "delivered", "read"]).toContain((await messageRow(t, row.id))?.status));
+    await vi.waitFor(async () => expect(await eventsOf(path, "message.sent")).toHaveLength(1));
+  });
+
+  it("a held message Meta drops ends failed with 132015 (sent as a string code)", async () => {
+    const t = await createMessagingTenant({ statusWebhooks: true });
+    await addFault({ phoneNumberId: t.defaultPhone, action: "hold", times: 1 });
+    const { wamid } = await jsonOf(await sendTemplate(t, { template: "spring_sale", variables: ["20%"] }));
+    await resolveHeld(wamid, "drop");
+    const row = (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    await vi.waitFor(async () => expect((await messageRow(t, row.id))?.status).toBe("failed"));
+    expect(JSON.parse((await messageRow(t, row.id))!.error!)).toMatchObject({ source: "meta", code: 132015 });
+  });
+
+  it("the emulator's played status for a voice note reaches the message", async () => {
+    const t = await createMessagingTenant({ statusWebhooks: true });
+    await inboundFrom(t, TO);
+    const res = await api("/v1/messages/media", { key: t.secret, method: "POST", json: { to: TO, type: "audio", mediaId: "1234567890" } });
+    expect(res.status).toBe(200);
+    const { wamid } = await jsonOf(res);
+    const row = (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    await vi.waitFor(async () => expect((await messageRow(t, row.id))?.status).toBe("read"));
+    await postStatus({ wamid, status: "played" });
+    await vi.waitFor(async () => expect((await messageRow(t, row.id))?.status).toBe("played"));
   });
 });

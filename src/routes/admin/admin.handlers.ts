@@ -89,6 +89,7 @@ export const syncTemplates: RouteHandler<typeof routes.syncTemplates, AppEnv> = 
 
 export const listAlerts: RouteHandler<typeof routes.listAlerts, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
+  if (!(await c.env.DB.prepare(`SELECT 1 AS x FROM wabas WHERE id = ?1`).bind(id).first())) throw notFound("WABA");
   const { results } = await c.env.DB.prepare(
     `SELECT id, meta_phone_number_id AS metaPhoneNumberId, code, title, message, details, created_at AS createdAt
        FROM meta_alerts WHERE waba_id = ?1 ORDER BY id DESC LIMIT 100`,
