@@ -1,7 +1,7 @@
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./env";
 import { ApiError, errorResponse, onError } from "./errors";
-import { allowedMethods } from "./middleware/method-not-allowed";
+import { unmatchedRequest } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
 import { adminRouter } from "./routes/admin/admin.index";
 import { contactsRouter } from "./routes/contacts/contacts.index";
@@ -68,12 +68,13 @@ export function createApp() {
   });
 
   app.notFound((c) => {
-    const allow = allowedMethods(app, c.req.path);
-    if (allow.length > 0) {
-      c.header("Allow", allow.join(", "));
-      return errorResponse(c, new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(", ")}`));
+    const unmatched = unmatchedRequest(app, c.req.method, c.req.path);
+    if (unmatched.kind === "method-not-allowed") {
+      c.header("Allow", unmatched.allow.join(", "));
+      return errorResponse(c, new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed on ${c.req.path}; use ${unmatched.allow.join(", ")}`));
     }
-    return errorResponse(c, new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}`));
+    const hint = unmatched.suggestion ? `; did you mean ${unmatched.suggestion}?` : "";
+    return errorResponse(c, new ApiError("NOT_FOUND", `No route ${c.req.method} ${c.req.path}${hint}`));
   });
   app.onError(onError);
   return app;

@@ -7,6 +7,8 @@ import type { WebhookDeliveryJob } from "./queues/webhook-delivery-job";
 export interface Env {
   DB: D1Database;
   KEY_GATE: DurableObjectNamespace<KeyGate>;
+  /** Workers Rate Limiting: failed authentications per client address (src/auth/failure-throttle.ts) */
+  AUTH_FAILURE_LIMITER: RateLimit;
   SEND_QUEUE: Queue<SendJob>;
   META_EVENTS_QUEUE: Queue<MetaEventJob>;
   WEBHOOK_QUEUE: Queue<WebhookDeliveryJob>;
@@ -38,6 +40,8 @@ export interface Env {
   WEBHOOK_TIMEOUT_MS?: string;
   /** "true": webhook endpoints may use http:// on loopback (local dev only) */
   WEBHOOKS_ALLOW_LOOPBACK_HTTP?: string;
+  /** DNS over HTTPS (JSON API) used to see where webhook host names resolve; default https://cloudflare-dns.com/dns-query */
+  DNS_RESOLVER_URL?: string;
 }
 
 export type AppEnv = {

@@ -167,7 +167,7 @@ const DESCRIBE: Partial<Record<ErrorCode, string>> = {
   ALREADY_EXISTS: "A resource with that identity already exists.",
   PAYLOAD_TOO_LARGE: "Request body over the size cap.",
   UNSUPPORTED_MEDIA_TYPE: "Body must be application/json.",
-  RATE_LIMITED: "Plan rate limit exceeded. Retry after `Retry-After` seconds.",
+  RATE_LIMITED: "Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds.",
   INTERNAL: "Unexpected error; quote the request id.",
   META_UPSTREAM_ERROR: "Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id.",
 };
@@ -182,7 +182,7 @@ export function errorResponses(...codes: ErrorCode[]) {
       description: list.map((code) => `\`${code}\`: ${DESCRIBE[code] ?? code}`).join("\n\n"),
       content: { "application/json": { schema: ErrorSchema } },
       ...(status === 429
-        ? { headers: { ...RATE_LIMIT_HEADERS, "Retry-After": { description: "Seconds until the blocking window resets", schema: { type: "integer" } } } }
+        ? { headers: { ...RATE_LIMIT_HEADERS, "Retry-After": { description: "Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited)", schema: { type: "integer" } } } }
         : {}),
     };
   }

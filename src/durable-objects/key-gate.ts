@@ -7,7 +7,8 @@ import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKey
 import { PLAN_LIMITS } from "../rate-limit/plans";
 import { decide, EMPTY_WINDOWS, type RateDecision, type Windows } from "../rate-limit/windows";
 
-export type Admission = { kind: "invalid" } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number };
+/** `d1`: the D1 queries this call made (1 when it had to read the key record), so the caller can count them. */
+export type Admission = { kind: "invalid"; d1: number } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number; d1: number };
 
 /** Re-read the key from D1 at least this often even without an explicit invalidate(). */
 const KEY_CACHE_TTL_MS = 60_000;
@@ -36,8 +37,8 @@ export class KeyGate extends DurableObject<Env> {
 
   /** Authenticates the key and, if valid, takes one request from both rate-limit windows. */
   async admit(keyHash: string): Promise<Admission> {
-    const key = await this.#key(keyHash);
-    if (!key || key.revoked) return { kind: "invalid" };
+    const { value: key, d1 } = await this.#key(keyHash);
+    if (!key || key.revoked) return { kind: "invalid", d1 };
     const now = Date.now();
     // synchronous read-decide-write on the object's own copy: no other request can interleave, so
     // admission is exact under any concurrency
@@ -47,7 +48,7 @@ export class KeyGate extends DurableObject<Env> {
       this.#windows = next;
       this.#checkpointSoon();
     }
-    return { kind: "ok", key, rate: decision, now };
+    return { kind: "ok", key, rate: decision, now, d1 };
   }
 
   /**
@@ -121,9 +122,10 @@ export class KeyGate extends DurableObject<Env> {
     if (remaining > 0) await this.ctx.storage.setAlarm(Date.now() + 60 * 60_000);
   }
 
-  async #key(keyHash: string): Promise<KeyRecord | null> {
+  /** The key record ("no such key" is cached like a key: a flood of one unknown key reads D1 once a minute). */
+  async #key(keyHash: string): Promise<{ value: KeyRecord | null; d1: number }> {
     const cached = this.#record;
-    if (cached && Date.now() - cached.loadedAt < KEY_CACHE_TTL_MS) return cached.value;
+    if (cached && Date.now() - cached.loadedAt < KEY_CACHE_TTL_MS) return { value: cached.value, d1: 0 };
     if (!this.#loading) {
       const generation = this.#generation;
       const loading = loadKeyRecord(this.env.DB, keyHash).finally(() => {
@@ -133,8 +135,9 @@ export class KeyGate extends DurableObject<Env> {
       const value = await loading;
       // an invalidate() during the read means the value may predate the change: don't keep it
       if (generation === this.#generation) this.#record = { value, loadedAt: Date.now() };
-      return value;
+      return { value, d1: 1 };
     }
-    return this.#loading;
+    // another request's read is under way: share it (the query is counted once, by that request)
+    return { value: await this.#loading, d1: 0 };
   }
 }

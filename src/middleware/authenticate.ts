@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { checkApiKeyShape, hashApiKey } from "../auth/api-key";
+import { blockedFor, clientKey, recordFailure, recordSuccess } from "../auth/failure-throttle";
 import type { Scope } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -11,6 +12,9 @@ const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
  * Authenticates the Bearer API key and admits the request against its rate limits in one call to
  * the key's Durable Object, then checks the route's scope. Every authenticated response carries the
  * rate-limit headers, errors included.
+ *
+ * A client whose well-formed keys keep failing is throttled by address (src/auth/failure-throttle.ts):
+ * over the limit it gets 429 before any Durable Object or D1 work.
  */
 export function requireScope(scope: Scope | null) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -27,10 +31,19 @@ export function requireScope(scope: Scope | null) {
       );
     }
     const keyHash = await hashApiKey(token);
+    const client = clientKey(c.req.header("CF-Connecting-IP"));
+    const wait = blockedFor(client, keyHash, Date.now());
+    if (wait > 0) throw tooManyFailures(wait);
     const gate = c.env.KEY_GATE.get(c.env.KEY_GATE.idFromName(keyHash));
     c.var.counters.durableObject++;
     const admission = await gate.admit(keyHash);
-    if (admission.kind === "invalid") throw new ApiError("INVALID_API_KEY", "API key is unknown or has been revoked");
+    c.var.counters.d1 += admission.d1;
+    if (admission.kind === "invalid") {
+      const over = await recordFailure(c.env.AUTH_FAILURE_LIMITER, client, keyHash, Date.now());
+      if (over > 0) throw tooManyFailures(over);
+      throw new ApiError("INVALID_API_KEY", "API key is unknown or has been revoked");
+    }
+    recordSuccess(keyHash, Date.now());
 
     const headers = rateLimitHeaders(admission.rate, admission.now);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
@@ -45,3 +58,6 @@ export function requireScope(scope: Scope | null) {
     await next();
   });
 }
+
+const tooManyFailures = (retryAfter: number) =>
+  new ApiError("RATE_LIMITED", `Too many failed authentications from your address. Retry after ${retryAfter} s.`, { headers: { "Retry-After": String(retryAfter) } });

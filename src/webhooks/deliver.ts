@@ -1,6 +1,7 @@
 import type { Env } from "../env";
 import { backoffSeconds } from "../meta/error-policy";
 import { WebhookDeliveryJobSchema } from "../queues/webhook-delivery-job";
+import { checkDestination } from "./destination";
 import { endpointSecret } from "./endpoints";
 import { SIGNATURE_HEADER, signatureHeader } from "./signing";
 
@@ -8,6 +9,10 @@ import { SIGNATURE_HEADER, signatureHeader } from "./signing";
 // errors, timeouts and non-2xx answers are retried with exponential backoff and jitter (capped at an
 // hour) for at least 24 hours, then the delivery is marked failed. Receivers dedupe on the event id and
 // order a wamid's events by `sequence`.
+//
+// Before each attempt the URL is checked again (src/webhooks/destination.ts): a URL the policy refuses
+// (stored before a rule existed) fails at once; a name that now resolves to a private address, or that
+// cannot be resolved, fails this attempt without connecting and is retried like a network error.
 
 const DEFAULT_RETRY_WINDOW_MS = 24 * 60 * 60_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -38,7 +43,15 @@ async function deliverOne(msg: Message<unknown>, env: Env): Promise<void> {
     }
 
     const attempt = row.attempts + 1;
-    const { statusCode, error } = await post(env, row, id);
+    const destination = await checkDestination(env, row.url);
+    if (destination.kind === "refused" && destination.final) {
+      await finish(env, id, "failed", attempt, null, `refused: url ${destination.reason}`);
+      return msg.ack();
+    }
+    const { statusCode, error } =
+      destination.kind === "ok" ? await post(env, row, id)
+      : destination.kind === "refused" ? { statusCode: null, error: `refused: ${destination.reason}` }
+      : { statusCode: null, error: `network error: ${destination.reason}` };
     if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
       await finish(env, id, "succeeded", attempt, statusCode, null);
       return msg.ack();

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, gt } from "drizzle-orm";
+import { and, asc, desc, eq, lt, gt, sql } from "drizzle-orm";
 import { openSecret, sealSecret } from "../crypto/secret-box";
 import type { Database } from "../db/client";
 import { newId } from "../db/ids";
@@ -21,9 +21,12 @@ function view(row: typeof webhookEndpoints.$inferSelect): EndpointView {
 
 const own = (wabaId: string, id: string) => and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.wabaId, wabaId));
 
+/**
+ * Creates the endpoint unless the WABA already has MAX_ENDPOINTS_PER_WABA. The count and the insert
+ * are one statement, which D1 runs atomically: a count followed by an insert let 20 concurrent creates
+ * store 19 or 20 endpoints.
+ */
 export async function createEndpoint(db: Database, env: Env, wabaId: string, input: { url: string; events: EventType[]; description?: string; enabled?: boolean }) {
-  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(webhookEndpoints).where(eq(webhookEndpoints.wabaId, wabaId));
-  if (n >= MAX_ENDPOINTS_PER_WABA) return { kind: "limit" as const };
   const secret = generateWebhookSecret();
   const now = Date.now();
   const row = {
@@ -37,7 +40,11 @@ export async function createEndpoint(db: Database, env: Env, wabaId: string, inp
     createdAt: now,
     updatedAt: now,
   };
-  await db.insert(webhookEndpoints).values(row);
+  const inserted = await db.run(sql`
+    INSERT INTO webhook_endpoints (id, waba_id, url, events, enabled, description, secret_enc, created_at, updated_at)
+    SELECT ${row.id}, ${row.wabaId}, ${row.url}, ${row.events}, ${row.enabled ? 1 : 0}, ${row.description}, ${row.secretEnc}, ${row.createdAt}, ${row.updatedAt}
+     WHERE (SELECT count(*) FROM webhook_endpoints WHERE waba_id = ${wabaId}) < ${MAX_ENDPOINTS_PER_WABA}`);
+  if (inserted.meta.changes === 0) return { kind: "limit" as const };
   return { kind: "created" as const, endpoint: view(row), secret };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { admin, api, jsonOf } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant } from "../helpers/messaging";
@@ -62,5 +63,72 @@ describe("error contract", () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(await emulatorSends(t.defaultPhone)).toEqual([]);
+  });
+});
+
+/** Every path the app serves (ids filled in) with the methods it serves there, from the registered routes. */
+function servedPaths(): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const r of createApp().routes) {
+    // the API reference page is static HTML with its own /docs/ redirect (test/docs)
+    if (r.method === "ALL" || r.path.includes("*") || r.path.startsWith("/docs")) continue;
+    const path = r.path.replace(/:[A-Za-z0-9_]+/g, "0000000000000000000000ab");
+    out.set(path, (out.get(path) ?? new Set()).add(r.method));
+  }
+  return new Map([...out].map(([path, methods]) => [path, [...(methods.has("GET") ? methods.add("HEAD") : methods)].sort()]));
+}
+
+describe("trailing slashes and wrong methods", () => {
+  it.each([
+    ["GET", "/v1/key/", "/v1/key"],
+    ["POST", "/v1/key/", "/v1/key"],
+    ["GET", "/v1/webhooks/", "/v1/webhooks"],
+    ["POST", "/v1/webhooks/", "/v1/webhooks"],
+    ["GET", "/v1/contacts/0000000000000000000000ab/", "/v1/contacts/0000000000000000000000ab"],
+    ["PATCH", "/v1/contacts/0000000000000000000000ab/", "/v1/contacts/0000000000000000000000ab"],
+    ["POST", "/v1/messages/text/", "/v1/messages/text"],
+    ["GET", "/v1/openapi.json/", "/v1/openapi.json"],
+    ["POST", "/admin/workspaces/", "/admin/workspaces"],
+    ["GET", "/meta/webhook/", "/meta/webhook"],
+    ["DELETE", "/v1/key//", "/v1/key"],
+  ])("%s %s → 404 naming %s, not a 405", async (method, path, without) => {
+    const res = await api(path, { method });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("Allow")).toBeNull();
+    const body = await jsonOf(res);
+    expect(body.error).toEqual({ code: "NOT_FOUND", message: `No route ${method} ${path}; did you mean ${without}?`, requestId: expect.any(String) });
+  });
+
+  it.each([["/"], ["/v1/"], ["/v1/nope/"]])("GET %s → a plain 404 (nothing to suggest)", async (path) => {
+    const res = await api(path);
+    expect(res.status).toBe(404);
+    expect((await jsonOf(res)).error.message).toBe(`No route GET ${path}`);
+  });
+
+  it("every route path with a trailing slash, whatever the method: 404, never a 405", async () => {
+    for (const path of servedPaths().keys()) {
+      for (const method of ["GET", "POST", "PATCH", "DELETE", "PUT"]) {
+        const res = await api(`${path}/`, { method });
+        expect(res.status, `${method} ${path}/`).toBe(404);
+        expect((await jsonOf(res)).error.message, `${method} ${path}/`).toBe(`No route ${method} ${path}/; did you mean ${path}?`);
+      }
+    }
+  });
+
+  it("a method a path does not serve: 405 whose Allow lists what it does serve, never the method used", async () => {
+    let refused = 0;
+    for (const [path, served] of servedPaths()) {
+      for (const method of ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"].filter((m) => !served.includes(m))) {
+        const res = await api(path, { method });
+        // (a literal path can also match another route's {id}: GET /v1/messages/text is GET /v1/messages/{id})
+        if (res.status !== 405) continue;
+        refused++;
+        const allow = res.headers.get("Allow")!.split(", ");
+        expect(allow, `${method} ${path}`).not.toContain(method);
+        for (const m of served) expect(allow, `${method} ${path}`).toContain(m);
+        expect((await jsonOf(res)).error).toMatchObject({ code: "METHOD_NOT_ALLOWED", message: `${method} is not allowed on ${path}; use ${allow.join(", ")}` });
+      }
+    }
+    expect(refused).toBeGreaterThan(50);
   });
 });

@@ -2,10 +2,36 @@ import { env } from "cloudflare:workers";
 
 export type Received = { path: string; headers: Record<string, string>; body: string; status: number; at: number };
 
-/** A unique https URL on the test webhook receiver. */
-export function receiverUrl(name: string): { url: string; path: string } {
+/** A unique https URL on the test webhook receiver (hooks.example.com resolves public unless a test says otherwise). */
+export function receiverUrl(name: string, host = "hooks.example.com"): { url: string; path: string } {
   const path = `/hooks/${name}-${crypto.randomUUID()}`;
-  return { url: `https://hooks.example.test${path}`, path };
+  return { url: `https://${host}${path}`, path };
+}
+
+export type DnsAnswer = {
+  A?: string[];
+  AAAA?: string[];
+  /** DNS rcode: 0 NOERROR (default), 3 NXDOMAIN, 2 SERVFAIL */
+  status?: number;
+  /** seconds (default 60); 0 tells the API not to cache the answer, as a rebinding attacker would */
+  ttl?: number;
+  /** the resolver answers HTTP 503 */
+  outage?: boolean;
+};
+
+/** What the test DNS resolver answers for `name` from now on (names never set resolve to 93.184.215.14). */
+export async function setDns(name: string, answer: DnsAnswer) {
+  await env.RECEIVER.fetch("https://receiver.control/dns", { method: "POST", body: JSON.stringify({ name, ...answer }) });
+}
+
+/** The DNS-over-HTTPS queries the API made for `name`. */
+export async function dnsQueries(name: string): Promise<Array<{ name: string; type: string; accept: string | null; at: number }>> {
+  return (await env.RECEIVER.fetch(`https://receiver.control/dns-queries?name=${encodeURIComponent(name)}`)).json();
+}
+
+/** A host name of its own for one test, under a public-looking domain. */
+export function uniqueHost(label: string): string {
+  return `${label}-${crypto.randomUUID().slice(0, 8)}.example.com`;
 }
 
 export async function received(path: string): Promise<Received[]> {

@@ -181,3 +181,21 @@ describe("a rate-limit flood on one key across routes", () => {
     await settled(t, sends.length + 1);
   }, 60_000);
 });
+
+describe("the 10-endpoint cap under concurrent creates", () => {
+  it("20 creates at once on a fresh WABA: exactly 10 stored, 10 answered 201 and 10 answered 400", async () => {
+    const t = await createTenant();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => api("/v1/webhooks", { key: t.secret, method: "POST", json: { url: `https://example.com/cap/${i}`, events: ["message.read"] } })),
+    );
+    const answers = await Promise.all(responses.map(async (r) => ({ status: r.status, body: await jsonOf(r) })));
+    const created = answers.filter((a) => a.status === 201);
+    const refused = answers.filter((a) => a.status === 400);
+    expect(created).toHaveLength(10);
+    expect(refused).toHaveLength(10);
+    for (const a of refused) expect(a.body.error).toMatchObject({ code: "VALIDATION_FAILED", message: "A WABA can have at most 10 webhook endpoints" });
+    expect(await count(`SELECT count(*) AS n FROM webhook_endpoints WHERE waba_id = ?1`, t.waba.id)).toBe(10);
+    const stored = (await env.DB.prepare(`SELECT id FROM webhook_endpoints WHERE waba_id = ?1`).bind(t.waba.id).all<{ id: string }>()).results.map((r) => r.id);
+    expect(stored.sort()).toEqual(created.map((a) => a.body.id).sort());
+  });
+});

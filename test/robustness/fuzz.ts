@@ -6,9 +6,10 @@ import * as provisioning from "../../src/provisioning/provisioning";
 import { api, jsonOf } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, type MessagingTenant } from "../helpers/messaging";
-import { receiverUrl } from "../helpers/receiver";
+import { webhookTarget } from "../../src/webhooks/url-policy";
+import { receiverUrl, setDns } from "../helpers/receiver";
 import { addKey } from "../helpers/tenant";
-import { authVariant, bodyVariants, contentType, idempotencyKey, pathId, prefer, queryString } from "./generators";
+import { authVariant, bodyVariants, contentType, idempotencyKey, pathId, prefer, PRIVATE_HOSTS, queryString } from "./generators";
 import {
   assertProperty,
   awaitTerminal,
@@ -99,6 +100,7 @@ async function seed(tenant: MessagingTenant, opts: { webhook: boolean }): Promis
 
 /** A scale-plan tenant (its rate limits stay out of the way), seeded; and a foreign tenant, seeded alike. */
 export async function createFuzzContext(opts: { webhook?: boolean } = {}): Promise<FuzzContext> {
+  await Promise.all(PRIVATE_HOSTS.map(({ name, A, AAAA }) => setDns(name, { A, AAAA })));
   const t = await createMessagingTenant({ plan: "scale" });
   const other = await createMessagingTenant({ plan: "scale" });
   const own = await seed(t, { webhook: opts.webhook ?? false });
@@ -113,6 +115,18 @@ export async function createFuzzContext(opts: { webhook?: boolean } = {}): Promi
     keys: { valid: t.secret, revoked: revoked.secret, limited: limited.secret, limitedId: limited.id },
     phones: [...t.phones.map((p) => p.metaPhoneNumberId), other.defaultPhone],
   };
+}
+
+const PRIVATE_NAMES = new Set(PRIVATE_HOSTS.map((h) => h.name));
+
+/** No endpoint of the tenant points where no webhook may: at a URL the policy refuses, or a name that resolves privately. */
+export async function expectNoPrivateEndpoint(ctx: FuzzContext, label: string) {
+  const { results } = await env.DB.prepare(`SELECT url FROM webhook_endpoints WHERE waba_id = ?1`).bind(ctx.t.waba.id).all<{ url: string }>();
+  for (const { url } of results) {
+    const target = webhookTarget(url, env.WEBHOOKS_ALLOW_LOOPBACK_HTTP === "true");
+    expect(target.kind, `stored a URL the policy refuses, ${url}: ${label}`).not.toBe("refused");
+    if (target.kind === "name") expect(PRIVATE_NAMES.has(target.host), `stored ${url}, whose name resolves to a private address: ${label}`).toBe(false);
+  }
 }
 
 // ---- specs ---------------------------------------------------------------------------------------------------

@@ -273,3 +273,67 @@ export function pathId(known: fc.Arbitrary<string>, foreign: fc.Arbitrary<string
     { weight: 1, arbitrary: fc.constantFrom("%zz", "%E0%A4%A", "%", "%00", "a%2Fb", "%252F", "%C0%AF", "%F0%9F%98%80", "null", "undefined", "0", "-1", "65FC2E1B9A8B1C0D2E3F4A5B", " 65fc2e1b9a8b1c0d2e3f4a5b".replace(" ", "%20")) },
   );
 }
+
+// ---- paths no route serves -------------------------------------------------------------------------
+
+/**
+ * A served route (as "METHOD /v1/contacts/{id}") with its {params} filled, one to three slashes
+ * appended, sent with its own method or another one, and perhaps a query string.
+ */
+export function trailingSlashRequest(routes: string[]): fc.Arbitrary<{ method: string; path: string; query: string }> {
+  return fc
+    .tuple(
+      fc.constantFrom(...routes),
+      fc.array(pathId(fc.stringMatching(/^[0-9a-f]{24}$/), fc.constant("0000000000000000000000ff")), { minLength: 3, maxLength: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 2, arbitrary: fc.constantFrom("GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS") }),
+      fc.oneof({ weight: 4, arbitrary: fc.constant("") }, { weight: 1, arbitrary: queryString({ limit: numberish }) }),
+    )
+    .map(([route, ids, slashes, otherMethod, query]) => {
+      const [method, template] = route.split(" ") as [string, string];
+      let i = 0;
+      const path = template.replace(/\{[^}]+\}/g, () => ids[i++]!) + "/".repeat(slashes);
+      return { method: otherMethod ?? method, path, query };
+    });
+}
+
+// ---- webhook URLs that must never be stored ------------------------------------------------------------
+
+/**
+ * Host names the fuzzers' DNS resolver answers with addresses no webhook may reach (configured by
+ * createFuzzContext through the test receiver): every spelling of them must be refused.
+ */
+export const PRIVATE_HOSTS: ReadonlyArray<{ name: string; A?: string[]; AAAA?: string[] }> = [
+  { name: "loopback.fuzz-dns.example.net", A: ["127.0.0.1"] },
+  { name: "metadata.fuzz-dns.example.net", A: ["169.254.169.254"] },
+  { name: "rfc1918.fuzz-dns.example.net", A: ["10.20.30.40"] },
+  { name: "cgnat.fuzz-dns.example.net", A: ["100.64.0.9"] },
+  { name: "zero.fuzz-dns.example.net", A: ["0.0.0.0"] },
+  { name: "mixed.fuzz-dns.example.net", A: ["93.184.215.14", "192.168.1.1"] },
+  { name: "v6-loopback.fuzz-dns.example.net", AAAA: ["::1"] },
+  { name: "v6-ula.fuzz-dns.example.net", AAAA: ["fd00::1"] },
+  { name: "v6-mapped.fuzz-dns.example.net", AAAA: ["::ffff:7f00:1"] },
+  { name: "v6-nat64.fuzz-dns.example.net", AAAA: ["64:ff9b::a00:1"] },
+  { name: "v6-6to4.fuzz-dns.example.net", AAAA: ["2002:a9fe:a9fe::"] },
+  { name: "dual.fuzz-dns.example.net", A: ["93.184.215.14"], AAAA: ["fe80::1"] },
+];
+
+/** One of PRIVATE_HOSTS as a client might spell it: any case, trailing dots, an explicit :443, any path. */
+export const privateHostUrl: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.constantFrom(...PRIVATE_HOSTS.map((h) => h.name)),
+    fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+    fc.constantFrom("", ".", ".."),
+    fc.constantFrom("", ":443"),
+    fc.constantFrom("/hook", "/", "", "/a/b?c=d", "/%2e%2e/x"),
+  )
+  .map(([name, upper, dots, port, path]) => `https://${[...name].map((ch, i) => (upper[i % upper.length] ? ch.toUpperCase() : ch)).join("")}${dots}${port}${path}`);
+
+/** Private and loopback addresses written every way the URL parser accepts, and ports other than 443. */
+export const privateLiteralUrl: fc.Arbitrary<string> = fc.constantFrom(
+  "https://0x7f.1/x", "https://2130706433/x", "https://127.1/x", "https://0177.0.0.1/x", "https://127.0.0.1./x", "https://[::ffff:127.0.0.1]/x",
+  "https://[::ffff:a9fe:a9fe]/x", "https://[64:ff9b::a9fe:a9fe]/x", "https://[2002:a9fe:a9fe::1]/x", "https://[fd00:ec2::254]/x", "https://[fe80::1]/x",
+  "https://192.0.0.1/", "https://198.18.0.1/", "https://100.64.0.1/", "https://0.0.0.0/", "https://255.255.255.255/", "https://[::]/",
+  "https://localhost./x", "https://LOCALHOST../x", "https://api.localhost/x", "https://metadata.google.internal/x", "https://router.home.arpa/x",
+  "https://hooks.example.test/x", "https://x.onion/x", "https://hooks/x", "https://example.com:8443/x", "https://93.184.215.14:8080/x",
+);

@@ -5,8 +5,9 @@ import { MEDIA_TYPES } from "../../src/routes/messages/messages.schemas";
 import { expect } from "vitest";
 import { api, jsonOf } from "../helpers/api";
 import { receiverUrl } from "../helpers/receiver";
-import { hostileString, hostileValue, nastyString, plausibleHostileValue } from "./generators";
-import { OPEN_PHONES, type FuzzContext, type FuzzSpec } from "./fuzz";
+import { hostileString, hostileValue, nastyString, plausibleHostileValue, privateHostUrl, privateLiteralUrl } from "./generators";
+import { describeRequest } from "./harness";
+import { expectNoPrivateEndpoint, OPEN_PHONES, type FuzzContext, type FuzzSpec } from "./fuzz";
 import { fc } from "./harness";
 
 // One fuzz spec per route: a generator of valid bodies, the query parameters it knows and where its
@@ -334,6 +335,10 @@ const webhookUrl = fc.oneof(
   { weight: 5, arbitrary: fc.constant(null).map(() => receiverUrl("fuzz").url) },
   { weight: 2, arbitrary: fc.webUrl({ validSchemes: ["https", "http"] }) },
   { weight: 1, arbitrary: pick(["http://localhost:8080/x", "http://127.0.0.1/x", "https://localhost/x", "https://10.1.2.3/x", "https://[::1]/x", "https://intranet/x", "https://a.internal/x", "ftp://example.com/x", "https://user:pw@example.com/x", "https://" + "h".repeat(2100) + ".com/"]) },
+  // names the fuzz resolver answers with private addresses, spelt every way; private literals and custom ports
+  { weight: 2, arbitrary: privateHostUrl },
+  { weight: 1, arbitrary: privateLiteralUrl },
+  { weight: 1, arbitrary: pick(["https://[2606:4700:4700::1111]/hook", "https://93.184.215.14/hook", "https://hooks.example.com:443/hook", "https://HOOKS.example.com./hook"]) },
 );
 const events = fc.subarray([...WEBHOOK_EVENT_TYPES], { minLength: 1 });
 
@@ -343,8 +348,9 @@ export const WEBHOOK_SPECS: FuzzSpec[] = [
     path: "/v1/webhooks",
     audience: "key",
     body: () => fc.record({ url: webhookUrl, events, description: opt(text(256)), enabled: opt(fc.boolean()) }, { requiredKeys: ["url", "events"] }),
-    // stay under the 10-endpoint cap: delete what was created
-    after: async (ctx, a) => {
+    // never an endpoint that resolves privately; stay under the 10-endpoint cap: delete what was created
+    after: async (ctx, a, req) => {
+      await expectNoPrivateEndpoint(ctx, describeRequest(req));
       if (a.status === 201) await api(`/v1/webhooks/${a.json.id}`, { key: ctx.t.secret, method: "DELETE" });
     },
   },
@@ -366,7 +372,8 @@ export const WEBHOOK_SPECS: FuzzSpec[] = [
     audience: "key",
     params: (ctx) => ({ id: { own: ids(ctx.own.webhooks), foreign: ids(ctx.foreign.webhooks) } }),
     body: () => fc.record({ url: webhookUrl, events, description: opt(fc.oneof(text(256), fc.constant(null))), enabled: opt(fc.boolean()) }, { requiredKeys: [] }),
-    after: async (ctx, a) => {
+    after: async (ctx, a, req) => {
+      await expectNoPrivateEndpoint(ctx, describeRequest(req));
       if (a.status === 200) expect(await jsonOf(await api(`/v1/webhooks/${a.json.id}`, { key: ctx.t.secret }))).toEqual(a.json);
     },
   },

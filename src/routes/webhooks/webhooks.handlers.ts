@@ -4,14 +4,20 @@ import { ApiError } from "../../errors";
 import { iso, isResourceId } from "../../schemas/common";
 import * as endpoints from "../../webhooks/endpoints";
 import type { EventType } from "../../webhooks/event-statements";
-import { webhookUrlProblem } from "../../webhooks/url-policy";
+import { checkDestination } from "../../webhooks/destination";
 import type * as routes from "./webhooks.routes";
 
 const notFound = () => new ApiError("NOT_FOUND", "Webhook endpoint not found");
 
-function checkUrl(c: { env: AppEnv["Bindings"] }, url: string) {
-  const problem = webhookUrlProblem(url, c.env.WEBHOOKS_ALLOW_LOOPBACK_HTTP === "true");
-  if (problem) throw new ApiError("VALIDATION_FAILED", `url: ${problem}`, { details: [{ field: "url", message: problem }] });
+/**
+ * The URL policy, and where the name resolves now. A resolver outage or a name not in DNS yet does not
+ * block the endpoint: every delivery checks again before it connects.
+ */
+async function checkUrl(c: { env: AppEnv["Bindings"] }, url: string) {
+  const destination = await checkDestination(c.env, url);
+  if (destination.kind !== "refused") return;
+  const problem = destination.final ? destination.reason : `must be a public address: ${destination.reason}`;
+  throw new ApiError("VALIDATION_FAILED", `url: ${problem}`, { details: [{ field: "url", message: problem }] });
 }
 
 const out = (e: endpoints.EndpointView) => ({ ...e, createdAt: iso(e.createdAt), updatedAt: iso(e.updatedAt) });
@@ -26,7 +32,7 @@ const deliveryOut = (d: endpoints.DeliveryView) => ({
 
 export const createWebhook: RouteHandler<typeof routes.createWebhook, AppEnv> = async (c) => {
   const input = c.req.valid("json");
-  checkUrl(c, input.url);
+  await checkUrl(c, input.url);
   const result = await endpoints.createEndpoint(c.var.db, c.env, c.var.key.wabaId, input);
   if (result.kind === "limit") throw new ApiError("VALIDATION_FAILED", `A WABA can have at most ${endpoints.MAX_ENDPOINTS_PER_WABA} webhook endpoints`);
   return c.json({ ...out(result.endpoint), secret: result.secret }, 201);
@@ -48,7 +54,7 @@ export const updateWebhook: RouteHandler<typeof routes.updateWebhook, AppEnv> = 
   const { id } = c.req.valid("param");
   const patch = c.req.valid("json");
   if (!isResourceId(id)) throw notFound();
-  if (patch.url !== undefined) checkUrl(c, patch.url);
+  if (patch.url !== undefined) await checkUrl(c, patch.url);
   const e = await endpoints.updateEndpoint(c.var.db, c.var.key.wabaId, id, patch);
   if (!e) throw notFound();
   return c.json(out(e), 200);

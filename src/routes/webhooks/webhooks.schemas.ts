@@ -8,7 +8,10 @@ const EventTypes = z
   .max(WEBHOOK_EVENT_TYPES.length)
   .openapi({ example: ["message.delivered", "message.read", "message.failed", "message.received"] });
 
-const Url = z.string().max(2048).openapi({ example: "https://example.com/hooks/wbiz", description: "HTTPS, public address" });
+const Url = z.string().max(2048).openapi({
+  example: "https://example.com/hooks/wbiz",
+  description: "HTTPS on port 443 to a public address; a host name must not resolve to a private, loopback, link-local or reserved address (checked now and before every delivery)",
+});
 
 export const CreateWebhookBody = z
   .object({
