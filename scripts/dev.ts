@@ -1,17 +1,21 @@
-// `npm run dev`: apply local D1 migrations, seed the demo tenant, print the demo keys, then run the
-// API and the Cloud API emulator side by side with `wrangler dev`. Safe to re-run.
+// `npm run dev`: apply the local D1 migrations, seed the demo tenants' control plane (D1), print the
+// demo keys, run the API and the Cloud API emulator side by side with `wrangler dev`, and — before
+// wrangler's "Ready on" line is shown — seed each demo WABA's data plane (its Durable Object) through
+// the admin import route. So when "Ready on" appears, the demo data is there. Safe to re-run.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { demoSeedSql } from "./seed/demo-seed";
-import { localVar, ROOT, startWrangler, wrangler } from "./lib/wrangler";
+import { createInterface } from "node:readline";
+import { demoSeed } from "./seed/demo-seed";
+import { importWabaData } from "./seed/import";
+import { localVar, ROOT, spawnWrangler, wrangler } from "./lib/wrangler";
 
 const port = process.env.PORT ?? "8787";
 
 console.log("Applying D1 migrations (local)…");
 wrangler(["d1", "migrations", "apply", "DB", "--local"], { quiet: true });
 
-console.log("Seeding the demo tenant…");
-const { sql, keys } = await demoSeedSql(localVar("TOKEN_ENCRYPTION_KEY"));
+console.log("Seeding the demo tenants (control plane)…");
+const { sql, data, keys } = await demoSeed(localVar("TOKEN_ENCRYPTION_KEY"));
 mkdirSync(path.join(ROOT, ".wrangler"), { recursive: true });
 const seedFile = path.join(ROOT, ".wrangler/seed.sql");
 writeFileSync(seedFile, sql);
@@ -29,6 +33,24 @@ Try:
   curl -s http://localhost:${port}/v1/templates -H "Authorization: Bearer ${keys.find((k) => k.label === "growth")!.secret}"
 `);
 
-const child = startWrangler(["dev", "-c", "wrangler.toml", "-c", "emulator/wrangler.toml", "--port", port, "--show-interactive-dev-session=false"]);
+const child = spawnWrangler(["dev", "-c", "wrangler.toml", "-c", "emulator/wrangler.toml", "--port", port, "--show-interactive-dev-session=false"]);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));
+child.stderr!.pipe(process.stderr);
+
+// wrangler's output goes through unchanged, except that its "Ready on" line waits for the data-plane seed
+let seeded = false;
+createInterface({ input: child.stdout! }).on("line", (line) => {
+  if (seeded || !/Ready on (http:\/\/\S+)/.test(line)) return void console.log(line);
+  const url = /Ready on (http:\/\/\S+)/.exec(line)![1]!.replace(/\/$/, "");
+  importWabaData(url, localVar("ADMIN_TOKEN"), data)
+    .then((rows) => {
+      console.log(`Seeded the demo data plane (${rows} rows).`);
+      seeded = true;
+      console.log(line);
+    })
+    .catch((err) => {
+      console.error(String(err));
+      child.kill("SIGTERM");
+    });
+});

@@ -1,4 +1,5 @@
 import type { KeyGate } from "./durable-objects/key-gate";
+import type { WabaStore } from "./durable-objects/waba-store";
 import type { KeyRecord } from "./auth/key-record";
 import type { SendJob } from "./queues/send-job";
 import type { MetaEventJob } from "./queues/meta-event-job";
@@ -7,6 +8,8 @@ import type { WebhookDeliveryJob } from "./queues/webhook-delivery-job";
 export interface Env {
   DB: D1Database;
   KEY_GATE: DurableObjectNamespace<KeyGate>;
+  /** the data plane: one SQLite Durable Object per WABA, named by our WABA id */
+  WABA_STORE: DurableObjectNamespace<WabaStore>;
   /** Workers Rate Limiting: failed authentications per client address (src/auth/failure-throttle.ts) */
   AUTH_FAILURE_LIMITER: RateLimit;
   SEND_QUEUE: Queue<SendJob>;
@@ -32,8 +35,6 @@ export interface Env {
   RELAY_UNCERTAIN_RETRY_SECONDS?: string;
   /** "true": add Server-Timing with D1 query and Durable Object call counts (local dev and benchmarks) */
   EXPOSE_TIMINGS?: string;
-  /** "true": the send relay logs the D1 statements and Durable Object calls of each message (benchmarks) */
-  LOG_RELAY_COSTS?: string;
   /** outbound webhooks: backoff base (seconds, default 30), retry window (ms, default 24 h), timeout (ms, default 10 s) */
   WEBHOOK_BACKOFF_BASE_SECONDS?: string;
   WEBHOOK_RETRY_WINDOW_MS?: string;
@@ -42,6 +43,8 @@ export interface Env {
   WEBHOOKS_ALLOW_LOOPBACK_HTTP?: string;
   /** DNS over HTTPS (JSON API) used to see where webhook host names resolve; default https://cloudflare-dns.com/dns-query */
   DNS_RESOLVER_URL?: string;
+  /** message bodies older than this are pruned by each WABA object (days, default 180) */
+  MESSAGE_RETENTION_DAYS?: string;
 }
 
 export type AppEnv = {
@@ -52,5 +55,7 @@ export type AppEnv = {
     gate: DurableObjectStub<KeyGate>;
     counters: { d1: number; durableObject: number };
     db: import("./db/client").Database;
+    /** the key's WABA object (set by authentication), its calls counted for Server-Timing */
+    store: DurableObjectStub<WabaStore>;
   };
 };

@@ -35,7 +35,8 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export type ErrorDetail = { field?: string; message: string; [k: string]: unknown };
+/** One problem of a request: the field, what is wrong, and figures where they help (a limit, the expected count). */
+export type ErrorDetail = { field?: string; message: string; [k: string]: string | number | undefined };
 
 /** What Meta answered, passed through on META_UPSTREAM_ERROR (and on mapped Meta errors). */
 export type UpstreamError = {

@@ -1,17 +1,15 @@
 import { database } from "./db/client";
 import type { Env } from "./env";
-import { sweep } from "./maintenance/sweep";
+import { log } from "./log";
 import { syncAllTemplates } from "./templates/sync-templates";
 
-/** Cron Triggers (wrangler.toml [triggers]): re-queue lost work, and mirror every WABA's templates from Meta. */
+/**
+ * Cron Triggers (wrangler.toml [triggers]): mirror every WABA's templates from Meta. (Lost work is
+ * re-queued and retention enforced by each WABA object's own alarm: src/data-plane/maintenance.ts.)
+ */
 export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
-  const swept = await sweep(env);
-  console.log(JSON.stringify({ level: "info", job: "sweep", cron: controller.cron, ...swept }));
-
   const results = await syncAllTemplates(database(env.DB), env);
   const failed = results.filter((r) => r.result.kind !== "synced");
-  for (const { wabaId, result } of failed) {
-    console.warn(JSON.stringify({ level: "warn", job: "templates.sync", cron: controller.cron, wabaId, result }));
-  }
-  console.log(JSON.stringify({ level: "info", job: "templates.sync", cron: controller.cron, wabas: results.length, failed: failed.length }));
+  for (const { wabaId, result } of failed) log.warn("template sync failed", { job: "templates.sync", cron: controller.cron, wabaId, result });
+  log.info("templates synced", { job: "templates.sync", cron: controller.cron, wabas: results.length, failed: failed.length });
 }

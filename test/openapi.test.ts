@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES } from "../src/db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../src/data-plane/schema";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { api, jsonOf } from "./helpers/api";

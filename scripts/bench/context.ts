@@ -5,21 +5,28 @@ import { SCOPES } from "../../src/auth/scopes";
 import type { Plan } from "../../src/db/schema";
 import { localVar } from "../lib/wrangler";
 import { seedId } from "../seed/sql";
+import type { CpuProbe } from "./cpu";
 import { expectStatus, jsonBody, timedFetch } from "./http";
 
 export type BenchContext = {
-  /** the WBIZ API (with its in-process emulator behind the META binding) */
+  /** which stack: "wrangler dev" or "Miniflare, no proxy" */
+  stack: string;
+  /** the WBIZ API (the API's META binding reaches the emulator of the same stack) */
   api: string;
   /** the emulator alone, on its own port: the baseline */
   emulator: string;
+  /**
+   * true when `emulator` is the very emulator behind the API's META binding (the proxy-free stack
+   * serves it on a socket of its own), so its control API reaches what the relay talks to; false for
+   * `wrangler dev`, whose in-process emulator has no port and the baseline is a second `wrangler dev`.
+   */
+  sharedEmulator: boolean;
   /** the demo keys by label (starter, growth, scale, …), as `npm run dev` prints them */
   demoKeys: Record<string, string>;
-  /** the large data set's key (scale plan) */
-  benchKey: string;
-  /** the API's wrangler dev output (the relay logs each message's costs there: LOG_RELAY_COSTS) */
-  apiLog: string;
-  /** the process group of the API's wrangler dev (its Node process and workerd), for CPU accounting */
-  apiPgid: number;
+  /** CPU seconds of the stack's processes by role, for "what set the pace" */
+  cpu: CpuProbe;
+  /** the stack's log (its queue batch lines are read from it), when there is one */
+  logFile?: string;
   log: (line: string) => void;
 };
 
@@ -54,16 +61,16 @@ export type SectionResult = {
   markdown: string;
 };
 
-export async function admin(ctx: BenchContext, method: string, path: string, body?: unknown): Promise<any> {
+export async function admin(ctx: Pick<BenchContext, "api">, method: string, path: string, body?: unknown): Promise<any> {
   const token = localVar("ADMIN_TOKEN");
   const init: RequestInit = body === undefined ? { method, headers: { Authorization: `Bearer ${token}` } } : { ...jsonBody(token, body), method };
   const r = await timedFetch(ctx.api + path, init);
   return expectStatus(r, `${method} ${path}`, 200, 201).json;
 }
 
-/** A fresh key on the demo WABA with every scope: its Durable Object has never seen a request. */
-export async function provisionKey(ctx: BenchContext, plan: Plan, name: string): Promise<string> {
-  const created = await admin(ctx, "POST", "/admin/keys", { wabaId: DEMO.wabaId, name, scopes: [...SCOPES], mode: "test", planOverride: plan });
+/** A fresh key (on the demo WABA unless told) with every scope: its Durable Object has never seen a request. */
+export async function provisionKey(ctx: Pick<BenchContext, "api">, plan: Plan, name: string, wabaId: string = DEMO.wabaId): Promise<string> {
+  const created = await admin(ctx, "POST", "/admin/keys", { wabaId, name, scopes: [...SCOPES], mode: "test", planOverride: plan });
   return created.secret as string;
 }
 

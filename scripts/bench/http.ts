@@ -78,3 +78,7 @@ export function expectStatus(r: Timed, what: string, ...ok: number[]): Timed {
   if (!ok.includes(r.status)) throw new Error(`${what} → HTTP ${r.status} (expected ${ok.join("/")}): ${r.text.slice(0, 500)}`);
   return r;
 }
+
+/** POST JSON without credentials (the emulator's control API). */
+export const postJson = (url: string, body: unknown): Promise<Timed> =>
+  timedFetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

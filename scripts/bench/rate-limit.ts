@@ -32,7 +32,7 @@ async function flood(ctx: BenchContext, plan: "starter" | "growth"): Promise<Flo
   const warm = await timedFetch(url, { headers: bearer(key) });
   if (warm.status !== 200) throw new Error(`warm-up of the ${plan} key → ${warm.status} ${warm.text}`);
   await atWindowStart(WINDOW_MS);
-  ctx.log(`rate limit: ${fired} concurrent requests with a fresh ${plan} key (burst ${burst})`);
+  ctx.log(`[${ctx.stack}] rate limit: ${fired} concurrent requests with a fresh ${plan} key (burst ${burst})`);
   const startedAt = Date.now();
   const t0 = performance.now();
   const answers: Timed[] = await Promise.all(Array.from({ length: fired }, () => timedFetch(url, { headers: bearer(key) })));
@@ -63,13 +63,13 @@ export async function rateLimitExactness(ctx: BenchContext): Promise<SectionResu
   const floods = [await flood(ctx, "starter"), await flood(ctx, "growth")];
   const figures: Figure[] = floods.flatMap((f) => [
     {
-      name: `Rate limit, ${f.plan}: admitted of ${f.fired} concurrent`,
+      name: `[${ctx.stack}] Rate limit, ${f.plan}: admitted of ${f.fired} concurrent`,
       value: `${f.admitted} admitted, ${f.limited} × 429${f.other ? `, ${f.other} other` : ""}${f.oneWindow ? "" : " (straddled a window boundary)"}`,
       target: `exactly ${f.burst} admitted, ${2 * f.burst} × 429`,
       pass: f.admitted === f.burst && f.limited === 2 * f.burst && f.oneWindow,
     },
     {
-      name: `Rate limit, ${f.plan}: 429s carrying Retry-After`,
+      name: `[${ctx.stack}] Rate limit, ${f.plan}: 429s carrying Retry-After`,
       value: `${f.limitedWithRetryAfter} / ${f.limited}${f.limitedWithRetryAfter ? ` (${f.retryAfterRange[0]}–${f.retryAfterRange[1]} s)` : ""}`,
       target: `${2 * f.burst} / ${2 * f.burst}, 1–10 s`,
       pass: f.limitedWithRetryAfter === f.limited && f.limited > 0 && f.retryAfterRange[1] <= 10,
@@ -92,7 +92,7 @@ export async function rateLimitExactness(ctx: BenchContext): Promise<SectionResu
     "",
     table(["figure", "value", "target", "result"], figures.map((f) => [f.name, f.value, f.target, mark(f.pass)])),
     "",
-    "**How.** For each plan a fresh key is provisioned on the demo WABA (`POST /admin/keys` with `planOverride`) and warmed with one request, so its Durable Object has the key cached. The windows are fixed and aligned to UTC 10-second boundaries (and minutes), so the bench waits until 25 ms after the next boundary and then starts 3 × the burst `GET /v1/key` requests at once, each on its own connection (Node's fetch has no per-origin connection cap), and waits for all of them. The flood's first request and last answer fall inside the same 10-second window (times above), so exactly one burst allowance applies; the minute allowance is far from used. Admission is decided by the key's Durable Object alone, one request at a time, which is why the admitted requests see `X-RateLimit-Remaining` count down through every value exactly once.",
+    `**How.** On the ${ctx.stack} stack. For each plan a fresh key is provisioned on the demo WABA (\`POST /admin/keys\` with \`planOverride\`) and warmed with one request, so its KeyGate has the key cached. The windows are fixed and aligned to UTC 10-second boundaries (and minutes), so the bench waits until 25 ms after the next boundary and then starts 3 × the burst \`GET /v1/key\` requests at once, each on its own connection (Node's fetch has no per-origin connection cap), and waits for all of them. The flood's first request and last answer fall inside the same 10-second window (times above), so exactly one burst allowance applies; the minute allowance is far from used. Admission is decided by the key's KeyGate (a Durable Object) alone, one request at a time, which is why the admitted requests see \`X-RateLimit-Remaining\` count down through every value exactly once.`,
   ].join("\n");
-  return { id: "rate-limit", title: "Rate-limit exactness at 3× the limit", figures, markdown };
+  return { id: "rate-limit", title: `Rate-limit exactness at 3× the limit (${ctx.stack})`, figures, markdown };
 }

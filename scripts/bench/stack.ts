@@ -4,17 +4,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { demoSeedSql } from "../seed/demo-seed";
+import { demoSeed } from "../seed/demo-seed";
 import { freePort } from "../lib/free-port";
 import { localVar, ROOT, wrangler } from "../lib/wrangler";
-import { applyLargeDataset, localD1Args } from "./large-dataset";
+import { importWabaData } from "../seed/import";
 
 const WRANGLER = path.join(ROOT, "node_modules/.bin/wrangler");
 
 /** Everything the bench writes lives under here (git-ignored .wrangler/). */
 export const BENCH_DIR = path.join(ROOT, ".wrangler/bench");
-/** The bench stack's D1 / Durable Object / queue state: wiped and re-seeded on every run. */
-export const BENCH_STATE = path.join(ROOT, ".wrangler/bench-state");
+/** The stacks' D1 / Durable Object / queue state, one directory per stack: wiped and re-seeded on every run. */
+export const BENCH_STATE = path.join(BENCH_DIR, "state");
 const LOG_DIR = path.join(BENCH_DIR, "logs");
 
 /**
@@ -24,31 +24,42 @@ const LOG_DIR = path.join(BENCH_DIR, "logs");
  */
 const REGISTRY = path.join(BENCH_DIR, "registry");
 
+/** An empty dev registry for the bench's `wrangler dev` processes. */
+export function freshRegistry(): void {
+  rmSync(REGISTRY, { recursive: true, force: true });
+  mkdirSync(REGISTRY, { recursive: true });
+}
+
 function wranglerEnv(): NodeJS.ProcessEnv {
   return { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_REGISTRY_PATH: REGISTRY, NO_COLOR: "1", FORCE_COLOR: "0", CI: "1" };
 }
 
 
+export type DemoState = Awaited<ReturnType<typeof demoSeed>>;
+
 /**
- * A fresh state directory: migrations, the demo tenant (same SQL as `npm run dev`, so the demo keys,
- * WABA and the open 24-hour window of +919812345678 are there) and the large bench data set.
+ * A fresh state directory for one stack: the D1 migrations and the demo tenants' control plane (the
+ * same SQL as `npm run dev`, so the demo keys and WABAs are there). Their data plane (contacts,
+ * conversations, messages, templates) goes into each WABA's Durable Object once the stack runs, through
+ * the admin import route, as `npm run dev` does it (see seedDataPlane).
  */
-export async function prepareState(log: (line: string) => void): Promise<{ benchKey: string; demoKeys: Awaited<ReturnType<typeof demoSeedSql>>["keys"] }> {
-  rmSync(BENCH_STATE, { recursive: true, force: true });
-  rmSync(REGISTRY, { recursive: true, force: true });
-  mkdirSync(BENCH_STATE, { recursive: true });
-  mkdirSync(REGISTRY, { recursive: true });
+export async function prepareState(dir: string, log: (line: string) => void): Promise<DemoState> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   mkdirSync(BENCH_DIR, { recursive: true });
-  const local = localD1Args(BENCH_STATE);
-  log("applying migrations to the bench state");
+  const local = ["--local", `--persist-to=${dir}`];
+  log(`applying the D1 migrations to ${path.relative(ROOT, dir)}`);
   wrangler(["d1", "migrations", "apply", "DB", ...local], { quiet: true });
-  log("seeding the demo tenant");
-  const { sql, keys } = await demoSeedSql(localVar("TOKEN_ENCRYPTION_KEY"));
+  const seed = await demoSeed(localVar("TOKEN_ENCRYPTION_KEY"));
   const seedFile = path.join(BENCH_DIR, "demo-seed.sql");
-  writeFileSync(seedFile, sql);
+  writeFileSync(seedFile, seed.sql);
   wrangler(["d1", "execute", "DB", ...local, "--yes", `--file=${seedFile}`], { quiet: true });
-  const benchKey = await applyLargeDataset({ persistTo: BENCH_STATE, log });
-  return { benchKey, demoKeys: keys };
+  return seed;
+}
+
+/** The demo WABAs' data through POST /admin/wabas/{id}/import (scripts/seed/import.ts, as `npm run dev`). */
+export async function seedDataPlane(api: string, seed: DemoState): Promise<number> {
+  return importWabaData(api, localVar("ADMIN_TOKEN"), seed.data);
 }
 
 /**
@@ -71,60 +82,70 @@ export function inProcessEmulatorConfig(vars: Record<string, string>): string {
 
 export type DevProcess = { name: string; url: string; port: number; child: ChildProcess; logFile: string; stop: () => Promise<void> };
 
-const live = new Set<DevProcess>();
+type Live = { child: ChildProcess; stop: () => Promise<void> };
+const live = new Set<Live>();
 
-/** Starts `wrangler dev …` in its own process group and resolves once it prints `Ready on <url>`. */
-export async function startDev(name: string, args: string[], opts: { port: number; timeoutMs?: number }): Promise<DevProcess> {
+/**
+ * Tracks a child started in its own process group (detached): `stop` ends the whole group (SIGTERM,
+ * SIGKILL after 5 s), and so do stopAll() and killAllNow(). Its output goes to .wrangler/bench/logs/<name>.log.
+ */
+export function registerProcess(child: ChildProcess, name: string): { stop: () => Promise<void>; exited: Promise<void>; logFile: string } {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = path.join(LOG_DIR, `${name}.log`);
   const log = createWriteStream(logFile);
+  child.stdout?.on("data", (chunk: Buffer) => log.write(chunk));
+  child.stderr?.on("data", (chunk: Buffer) => log.write(chunk));
+  let done = false;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => ((done = true), resolve())));
+  const entry: Live = {
+    child,
+    stop: async () => {
+      live.delete(entry);
+      if (!done && child.pid) {
+        killGroup(child.pid, "SIGTERM");
+        const timer = setTimeout(() => child.pid && killGroup(child.pid, "SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // workerd may outlive its parent by a moment; the group kill reaches it, make sure
+      if (child.pid) killGroup(child.pid, "SIGKILL");
+      log.end();
+    },
+  };
+  live.add(entry);
+  return { stop: entry.stop, exited, logFile };
+}
+
+/** Starts `wrangler dev …` in its own process group and resolves once it prints `Ready on <url>`. */
+export async function startDev(name: string, args: string[], opts: { port: number; timeoutMs?: number }): Promise<DevProcess> {
   const inspector = await freePort();
   const fullArgs = ["dev", ...args, "--port", String(opts.port), "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--show-interactive-dev-session=false"];
-  log.write(`$ wrangler ${fullArgs.join(" ")}\n`);
   const child = spawn(WRANGLER, fullArgs, { cwd: ROOT, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
-
-  let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
-  const stop = async () => {
-    live.delete(proc);
-    if (!exited && child.pid) {
-      killGroup(child.pid, "SIGTERM");
-      const timer = setTimeout(() => child.pid && killGroup(child.pid, "SIGKILL"), 5000);
-      await exitedPromise;
-      clearTimeout(timer);
-    }
-    // workerd may outlive wrangler by a moment; the group kill above reaches it, make sure
-    if (child.pid) killGroup(child.pid, "SIGKILL");
-    log.end();
-  };
-  const proc: DevProcess = { name, url: "", port: opts.port, child, logFile, stop };
-  live.add(proc);
-
+  const { stop, exited, logFile } = registerProcess(child, name);
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = "";
     const timer = setTimeout(() => reject(new Error(`${name}: no "Ready on" within ${(opts.timeoutMs ?? 120_000) / 1000} s; see ${logFile}`)), opts.timeoutMs ?? 120_000);
     const onData = (chunk: Buffer) => {
-      log.write(chunk);
       buffered = (buffered + chunk.toString("utf8")).slice(-4096);
       const m = /Ready on (http:\/\/\S+)/.exec(buffered);
       if (m) {
         clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        child.stderr!.off("data", onData);
         resolve(m[1]!.replace(/\/$/, ""));
       }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("exit", (code, signal) => {
+    void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`${name}: wrangler dev exited (${code ?? signal}) before it was ready; see ${logFile}:\n${buffered.slice(-1500)}`));
+      reject(new Error(`${name}: wrangler dev exited before it was ready; see ${logFile}:\n${buffered.slice(-1500)}`));
     });
   }).catch(async (err) => {
     await stop();
     throw err;
   });
-  // keep logging after Ready
-  proc.url = url.replace("localhost", "127.0.0.1");
-  return proc;
+  return { name, url: url.replace("localhost", "127.0.0.1"), port: opts.port, child, logFile, stop };
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals) {

@@ -25,6 +25,11 @@ export function startWrangler(args: string[]) {
   return spawn(WRANGLER, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 }
 
+/** Like startWrangler, but with stdout and stderr piped to the caller. */
+export function spawnWrangler(args: string[]) {
+  return spawn(WRANGLER, args, { cwd: ROOT, stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+}
+
 /** A value from wrangler.toml's top-level [vars] (the local-dev values). */
 export function localVar(name: string): string {
   const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");

@@ -16,8 +16,10 @@ type Person = {
   conversation?: { status: "open" | "closed"; unread: number; messages: Msg[] };
 };
 
+/** Seed times are written in minutes ago (H hours, D days, in minutes); MINUTE turns minutes into ms. */
 const H = 60;
 const D = 24 * H;
+const MINUTE = 60_000;
 
 const demoPeople: Person[] = [
   {
@@ -79,78 +81,85 @@ const otherPeople: Person[] = [
 
 export const DEMO_WORKSPACE_ID = seedId(1, 1);
 
-async function tenantSql(opts: {
+/** One demo tenant: its control-plane rows (D1 SQL) and its data plane (JSON lines for its WABA's object). */
+async function tenantSeed(opts: {
   index: number; workspaceName: string; plan: string; waba: DemoWaba; people: Person[]; keys: DemoKey[]; encryptionKey: string; now: number;
-}): Promise<string[]> {
+}): Promise<{ sql: string[]; data: WabaData }> {
   const { index, waba, now } = opts;
-  const out: string[] = [];
+  const sql: string[] = [];
+  const lines: string[] = [];
+  const row = (table: string, r: Record<string, unknown>) => lines.push(JSON.stringify({ table, row: r }));
   const workspaceId = seedId(1, index);
   const wabaId = seedId(2, index);
-  out.push(upsert("workspaces", { id: workspaceId, name: opts.workspaceName, plan: opts.plan, created_at: now }));
-  out.push(upsert("wabas", {
+  sql.push(upsert("workspaces", { id: workspaceId, name: opts.workspaceName, plan: opts.plan, created_at: now }));
+  sql.push(upsert("wabas", {
     id: wabaId, workspace_id: workspaceId, meta_waba_id: waba.metaWabaId, name: waba.name,
     access_token_enc: await sealSecret(opts.encryptionKey, waba.accessToken), templates_synced_at: now, created_at: now,
   }));
   waba.phoneNumbers.forEach((p, i) => {
-    out.push(upsert("phone_numbers", {
+    sql.push(upsert("phone_numbers", {
       id: seedId(3, index * 100 + i), waba_id: wabaId, meta_phone_number_id: p.metaPhoneNumberId,
       display_phone_number: p.displayPhoneNumber, is_default: i === 0, created_at: now,
     }));
   });
-  waba.templates.forEach((t, i) => {
-    out.push(upsert("templates", {
-      id: seedId(4, index * 1000 + i), waba_id: wabaId, meta_template_id: t.metaId, name: t.name, language: t.language,
-      category: t.category, status: t.status, parameter_format: t.parameterFormat, components: JSON.stringify(t.components),
-      rejected_reason: t.status === "REJECTED" ? "INVALID_FORMAT" : null, removed_upstream_at: null, created_at: now, updated_at: now,
-    }));
-  });
   for (const k of opts.keys) {
-    out.push(upsert("api_keys", {
+    sql.push(upsert("api_keys", {
       id: seedId(5, index * 100 + opts.keys.indexOf(k)), workspace_id: workspaceId, waba_id: wabaId, name: `demo: ${k.label}`,
       key_hash: await hashApiKey(k.secret), display_prefix: displayPrefix(k.secret), mode: "test", scopes: k.scopes.join(" "),
       plan_override: k.planOverride, created_at: now, revoked_at: null,
     }));
   }
+  waba.templates.forEach((t, i) => {
+    row("templates", {
+      id: seedId(4, index * 1000 + i), meta_template_id: t.metaId, name: t.name, language: t.language,
+      category: t.category, status: t.status, parameter_format: t.parameterFormat, components: JSON.stringify(t.components),
+      rejected_reason: t.status === "REJECTED" ? "INVALID_FORMAT" : null, removed_upstream_at: null, created_at: now, updated_at: now,
+    });
+  });
   const defaultPhone = waba.phoneNumbers[0]!.metaPhoneNumberId;
   let lastAtOffset = 0;
   opts.people.forEach((p, i) => {
     const contactId = seedId(6, index * 1000 + i);
     const inbound = p.conversation?.messages.filter((m) => m.dir === "in").map((m) => m.minsAgo) ?? [];
-    const lastInboundAt = inbound.length ? now - Math.min(...inbound) * 60_000 : null;
-    out.push(upsert("contacts", {
-      id: contactId, waba_id: wabaId, phone: p.phone, wa_id: waIdOf(p.phone), name: p.name, name_folded: foldCase(p.name), email: p.email ?? null, custom_fields: JSON.stringify(p.fields),
-      opted_in: p.optedIn ?? true, last_inbound_at: lastInboundAt, created_at: now - 40 * D + i * 60_000, updated_at: now,
-    }));
-    out.push(`DELETE FROM contact_tags WHERE contact_id = '${contactId}';`);
-    for (const tag of p.tags) out.push(upsert("contact_tags", { contact_id: contactId, waba_id: wabaId, tag }, ["contact_id", "tag"]));
+    const lastInboundAt = inbound.length ? now - Math.min(...inbound) * MINUTE : null;
+    row("contacts", {
+      id: contactId, phone: p.phone, wa_id: waIdOf(p.phone), name: p.name, name_folded: foldCase(p.name), email: p.email ?? null, custom_fields: JSON.stringify(p.fields),
+      opted_in: p.optedIn === false ? 0 : 1, last_inbound_at: lastInboundAt, created_at: now - 40 * D * MINUTE + i * MINUTE, updated_at: now,
+    });
+    // a contact's tag lines are its whole set: the import replaces the tags it had
+    for (const tag of p.tags) row("contact_tags", { contact_id: contactId, tag });
     if (!p.conversation) return;
     const conversationId = seedId(7, index * 1000 + i);
     const last = Math.min(...p.conversation.messages.map((m) => m.minsAgo));
     // distinct milliseconds keep lastMessageAt unique per WABA, as the API guarantees
-    const lastMessageAt = now - last * 60_000 + (lastAtOffset += 7);
-    out.push(upsert("conversations", {
-      id: conversationId, waba_id: wabaId, contact_id: contactId, channel: "whatsapp", status: p.conversation.status,
-      last_message_at: lastMessageAt, unread_count: p.conversation.unread, created_at: now - 40 * D,
-    }));
+    const lastMessageAt = now - last * MINUTE + (lastAtOffset += 7);
+    row("conversations", {
+      id: conversationId, contact_id: contactId, channel: "whatsapp", status: p.conversation.status,
+      last_message_at: lastMessageAt, unread_count: p.conversation.unread, created_at: now - 40 * D * MINUTE,
+    });
     p.conversation.messages.forEach((m, j) => {
-      const at = m.minsAgo === last ? lastMessageAt : now - m.minsAgo * 60_000;
-      out.push(upsert("messages", {
-        id: seedId(8, (index * 1000 + i) * 100 + j), waba_id: wabaId, conversation_id: conversationId, contact_id: contactId,
+      const at = m.minsAgo === last ? lastMessageAt : now - m.minsAgo * MINUTE;
+      row("messages", {
+        id: seedId(8, (index * 1000 + i) * 100 + j), conversation_id: conversationId, contact_id: contactId,
         meta_phone_number_id: defaultPhone, direction: m.dir === "in" ? "inbound" : "outbound", kind: m.kind, body: m.body,
         payload: JSON.stringify(m.dir === "in" ? { type: "text", text: { body: m.body } } : { seeded: true }),
         wamid: `wamid.SEED${index}${String(i).padStart(3, "0")}${j}`, status: m.status, error: null, attempts: m.dir === "out" ? 1 : 0,
         event_seq: 0, api_key_id: null, created_at: at, updated_at: at,
-      }));
+      });
     });
   });
-  return out;
+  return { sql, data: { wabaId, lines } };
 }
 
-export async function demoSeedSql(encryptionKey: string, now = Date.now()): Promise<{ sql: string; keys: DemoKey[] }> {
+/** A WABA's demo data, for POST /admin/wabas/{id}/import. */
+export type WabaData = { wabaId: string; lines: string[] };
+
+/** The demo tenants: control-plane SQL for D1, and each WABA's data for its object. */
+export async function demoSeed(encryptionKey: string, now = Date.now()): Promise<{ sql: string; data: WabaData[]; keys: DemoKey[] }> {
   const keys = await demoKeys();
-  const statements = [
-    ...(await tenantSql({ index: 1, workspaceName: "WBIZ Demo", plan: "growth", waba: demoWaba, people: demoPeople, keys: keys.filter((k) => k.tenant === "demo"), encryptionKey, now })),
-    ...(await tenantSql({ index: 2, workspaceName: "Globex (another tenant)", plan: "starter", waba: otherWaba, people: otherPeople, keys: keys.filter((k) => k.tenant === "other"), encryptionKey, now })),
+  const tenants = [
+    await tenantSeed({ index: 1, workspaceName: "WBIZ Demo", plan: "growth", waba: demoWaba, people: demoPeople, keys: keys.filter((k) => k.tenant === "demo"), encryptionKey, now }),
+    await tenantSeed({ index: 2, workspaceName: "Globex (another tenant)", plan: "starter", waba: otherWaba, people: otherPeople, keys: keys.filter((k) => k.tenant === "other"), encryptionKey, now }),
   ];
-  return { sql: statements.join("\n") + "\n", keys };
+  return { sql: tenants.flatMap((t) => t.sql).join("\n") + "\n", data: tenants.map((t) => t.data), keys };
 }

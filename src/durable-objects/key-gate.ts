@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { KeyRecord } from "../auth/key-record";
 import { loadKeyRecord } from "../auth/load-key-record";
-import type { SendOutcome } from "../messages/outcome";
 import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type IdempotencyClaim, type StoredResponse } from "./idempotency-store";
 import { PLAN_LIMITS } from "../rate-limit/plans";
 import { decide, EMPTY_WINDOWS, type RateDecision, type Windows } from "../rate-limit/windows";
@@ -12,8 +11,6 @@ export type Admission = { kind: "invalid"; d1: number } | { kind: "ok"; key: Key
 
 /** Re-read the key from D1 at least this often even without an explicit invalidate(). */
 const KEY_CACHE_TTL_MS = 60_000;
-/** An outcome that arrives before its route starts waiting is kept this long. */
-const EARLY_OUTCOME_TTL_MS = 60_000;
 /** How often at most the rate-limit windows are written to storage. */
 const CHECKPOINT_MS = 1_000;
 
@@ -22,15 +19,12 @@ const CHECKPOINT_MS = 1_000;
  * windows, so admission is exact under any concurrency, and it caches the key record so a warm key
  * costs one call here, no D1 query and no storage write. Admin changes (revoke, plan, create) call invalidate().
  *
- * It is also where a send route waits for the relay's answer (awaitOutcome / deliverOutcome: a push,
- * no polling) and where the key's Idempotency-Key records live.
+ * It is also where the key's Idempotency-Key records live.
  */
 export class KeyGate extends DurableObject<Env> {
   #record?: { value: KeyRecord | null; loadedAt: number };
   #loading?: Promise<KeyRecord | null>;
   #generation = 0;
-  #waiters = new Map<string, (outcome: SendOutcome) => void>();
-  #early = new Map<string, { outcome: SendOutcome; at: number }>();
   /** The rate-limit windows: memory is the truth, storage a checkpoint (see #checkpointSoon). */
   #windows?: Windows;
   #checkpoint?: ReturnType<typeof setTimeout>;
@@ -71,34 +65,6 @@ export class KeyGate extends DurableObject<Env> {
     this.#record = undefined;
     this.#loading = undefined;
     this.#generation++;
-  }
-
-  /** Resolves with the send's outcome once the relay reports it, or null after timeoutMs. */
-  async awaitOutcome(messageId: string, timeoutMs: number): Promise<SendOutcome | null> {
-    const early = this.#early.get(messageId);
-    if (early) {
-      this.#early.delete(messageId);
-      return early.outcome;
-    }
-    return new Promise<SendOutcome | null>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(messageId);
-        resolve(null);
-      }, timeoutMs);
-      this.#waiters.set(messageId, (outcome) => {
-        clearTimeout(timer);
-        this.#waiters.delete(messageId);
-        resolve(outcome);
-      });
-    });
-  }
-
-  async deliverOutcome(messageId: string, outcome: SendOutcome): Promise<void> {
-    const waiter = this.#waiters.get(messageId);
-    if (waiter) return waiter(outcome);
-    const now = Date.now();
-    for (const [id, entry] of this.#early) if (now - entry.at > EARLY_OUTCOME_TTL_MS) this.#early.delete(id);
-    this.#early.set(messageId, { outcome, at: now });
   }
 
   async claimIdempotencyKey(key: string, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {

@@ -1,10 +1,4 @@
-import type {
-  SendInteractiveInput,
-  SendLocationInput,
-  SendMediaInput,
-  SendTemplateInput,
-  SendTextInput,
-} from "../routes/messages/messages.schemas";
+import type { SendContent, SendInteractiveInput, SendLocationInput, SendMediaInput, SendTemplateInput, SendTextInput } from "./inputs";
 import { interactiveLimitViolations } from "./interactive-limits";
 import { metaRecipient, type Recipient } from "./recipient";
 import type { Refusal, SendContext } from "./send";
@@ -144,3 +138,19 @@ export function composeTemplate(i: SendTemplateInput, ctx: SendContext): Draft |
 }
 
 export const isRefusal = (v: Draft | Refusal): v is Refusal => "code" in v;
+
+/** Any send → Meta's message, or the refusal Meta would have answered. */
+export function compose(content: SendContent, ctx: SendContext): Draft | Refusal {
+  switch (content.route) {
+    case "text":
+      return composeText(content.input);
+    case "template":
+      return composeTemplate(content.input, ctx);
+    case "media":
+      return composeMedia(content.input);
+    case "interactive":
+      return composeInteractive(content.input);
+    case "location":
+      return composeLocation(content.input);
+  }
+}

@@ -1,4 +1,4 @@
-import type { Party } from "../inbox/record-message";
+import type { Party } from "../data-plane/contacts";
 
 /** A send's recipient: the customer's E.164 number, or their business-scoped user id (BSUID). */
 export type Recipient = { to?: string; userId?: string };

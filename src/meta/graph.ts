@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { settings } from "../settings";
 
 // The only door to Meta's Graph API. Production calls META_GRAPH_URL; local dev and tests reach the
 // Cloud API emulator through the META service binding instead.
@@ -21,11 +22,11 @@ export type GraphResult<T> =
   | { ok: false; kind: "timeout"; timeoutMs: number };
 
 export function graphVersion(env: Env): string {
-  return env.META_GRAPH_VERSION || "v24.0";
+  return settings(env).metaGraphVersion;
 }
 
 export function graphUrl(env: Env, path: string): string {
-  const base = (env.META_GRAPH_URL || "https://graph.facebook.com").replace(/\/$/, "");
+  const base = settings(env).metaGraphUrl;
   return `${base}/${graphVersion(env)}/${path.replace(/^\//, "")}`;
 }
 

@@ -4,6 +4,7 @@ import { blockedFor, clientKey, recordFailure, recordSuccess } from "../auth/fai
 import type { Scope } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { counted } from "./request-context";
 import { rateLimitHeaders } from "../rate-limit/windows";
 
 const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
@@ -34,8 +35,7 @@ export function requireScope(scope: Scope | null) {
     const client = clientKey(c.req.header("CF-Connecting-IP"));
     const wait = blockedFor(client, keyHash, Date.now());
     if (wait > 0) throw tooManyFailures(wait);
-    const gate = c.env.KEY_GATE.get(c.env.KEY_GATE.idFromName(keyHash));
-    c.var.counters.durableObject++;
+    const gate = counted(c.env.KEY_GATE.get(c.env.KEY_GATE.idFromName(keyHash)), c.var.counters);
     const admission = await gate.admit(keyHash);
     c.var.counters.d1 += admission.d1;
     if (admission.kind === "invalid") {
@@ -55,6 +55,8 @@ export function requireScope(scope: Scope | null) {
     }
     c.set("key", admission.key);
     c.set("gate", gate);
+    // the data plane of the key's WABA: the WABA id comes from the key record, never from the request
+    c.set("store", counted(c.env.WABA_STORE.get(c.env.WABA_STORE.idFromName(admission.key.wabaId)), c.var.counters));
     await next();
   });
 }

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { sendWaitBudgetMs } from "../messages/send";
+import { settings } from "../settings";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Refusals of a request's form: nothing was acted on, so a corrected retry under the same key must run. */
@@ -31,8 +31,7 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
   const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
   const gate = c.var.gate;
-  c.var.counters.durableObject++;
-  const claim = await gate.claimIdempotencyKey(key, fingerprint, sendWaitBudgetMs(c.env) + 30_000);
+  const claim = await gate.claimIdempotencyKey(key, fingerprint, settings(c.env).sendWaitBudgetMs + 30_000);
   if (claim.kind === "replay") {
     c.header("Idempotent-Replayed", "true");
     return c.body(claim.response.body, claim.response.status as 200, claim.response.headers);
@@ -43,7 +42,6 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   }
 
   await next();
-  c.var.counters.durableObject++;
   const body = await c.res.clone().text();
   if (c.res.status >= 500 || NOT_ACTED_ON.has(errorCodeOf(body))) {
     await gate.releaseIdempotencyKey(key, fingerprint);

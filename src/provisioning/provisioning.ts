@@ -5,7 +5,9 @@ import { sealSecret } from "../crypto/secret-box";
 import type { Database } from "../db/client";
 import { newId } from "../db/ids";
 import { apiKeys, phoneNumbers, wabas, workspaces, type Plan } from "../db/schema";
+import { wabaStore } from "../data-plane/stub";
 import type { Env } from "../env";
+import { forgetUnknownWaba } from "../meta-events/waba-lookup";
 
 // Provisioning used by the admin routes. Below HTTP: return values say what happened (null = not found).
 
@@ -47,6 +49,7 @@ export async function createWaba(db: Database, env: Env, input: { workspaceId: s
     createdAt: Date.now(),
   };
   await db.insert(wabas).values(row);
+  forgetUnknownWaba(input.metaWabaId);
   return { kind: "created" as const, waba: publicWaba(row) };
 }
 
@@ -57,6 +60,8 @@ export async function updateWaba(db: Database, env: Env, id: string, patch: { na
   const [row] = Object.keys(set).length
     ? await db.update(wabas).set(set).where(eq(wabas.id, id)).returning()
     : await db.select().from(wabas).where(eq(wabas.id, id)).all();
+  // the WABA's object caches its token: a new one takes effect on its next send
+  if (row && patch.accessToken !== undefined) await wabaStore(env, id).invalidate();
   return row ? publicWaba(row) : null;
 }
 
@@ -70,7 +75,7 @@ export async function listWabas(db: Database, workspaceId?: string) {
 }
 
 /** The WABA's first phone number becomes its default; `isDefault: true` moves the default. */
-export async function addPhoneNumber(db: Database, input: { wabaId: string; metaPhoneNumberId: string; displayPhoneNumber: string; isDefault?: boolean }) {
+export async function addPhoneNumber(db: Database, env: Env, input: { wabaId: string; metaPhoneNumberId: string; displayPhoneNumber: string; isDefault?: boolean }) {
   const waba = await db.select({ id: wabas.id }).from(wabas).where(eq(wabas.id, input.wabaId)).get();
   if (!waba) return { kind: "no_waba" as const };
   const taken = await db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.metaPhoneNumberId, input.metaPhoneNumberId)).get();
@@ -84,6 +89,7 @@ export async function addPhoneNumber(db: Database, input: { wabaId: string; meta
   } else {
     await insert;
   }
+  await wabaStore(env, input.wabaId).invalidate();
   return { kind: "created" as const, phoneNumber: row };
 }
 
@@ -177,4 +183,23 @@ export async function revokeApiKey(db: Database, env: Env, id: string) {
 
 export async function invalidateKey(env: Env, keyHash: string) {
   await env.KEY_GATE.get(env.KEY_GATE.idFromName(keyHash)).invalidate();
+}
+
+/**
+ * Offboarding, or a data-protection request: the WABA's data plane (every contact, message, template,
+ * endpoint and event in its object) and its control-plane rows (keys, phone numbers, the WABA) are
+ * deleted. Its keys stop working at once. Null: no such WABA.
+ */
+export async function eraseWaba(db: Database, env: Env, id: string) {
+  const waba = await db.select({ id: wabas.id, metaWabaId: wabas.metaWabaId }).from(wabas).where(eq(wabas.id, id)).get();
+  if (!waba) return null;
+  await wabaStore(env, id).erase(id);
+  const keys = await db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(eq(apiKeys.wabaId, id)).all();
+  await db.batch([
+    db.delete(apiKeys).where(eq(apiKeys.wabaId, id)),
+    db.delete(phoneNumbers).where(eq(phoneNumbers.wabaId, id)),
+    db.delete(wabas).where(eq(wabas.id, id)),
+  ]);
+  await Promise.all(keys.map((k) => invalidateKey(env, k.keyHash)));
+  return { wabaId: id, metaWabaId: waba.metaWabaId, keysDeleted: keys.length };
 }

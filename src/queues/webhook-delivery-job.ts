@@ -1,6 +1,8 @@
 import { z } from "zod";
 
-/** One delivery of one event to one integrator endpoint; the row in webhook_deliveries holds the rest. */
-export const WebhookDeliveryJobSchema = z.object({ deliveryId: z.string().regex(/^[0-9a-f]{24}$/) });
+const Id = z.string().regex(/^[0-9a-f]{24}$/);
+
+/** One delivery of one event to one integrator endpoint; the delivery, in its WABA's object, holds the rest. */
+export const WebhookDeliveryJobSchema = z.object({ wabaId: Id, deliveryId: Id });
 
 export type WebhookDeliveryJob = z.infer<typeof WebhookDeliveryJobSchema>;

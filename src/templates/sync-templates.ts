@@ -1,26 +1,24 @@
 import { z } from "zod";
-import type { BatchItem } from "drizzle-orm/batch";
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { openSecret } from "../crypto/secret-box";
 import type { Database } from "../db/client";
-import { newId } from "../db/ids";
-import { templates, wabas } from "../db/schema";
+import { wabas } from "../db/schema";
+import { wabaStore } from "../data-plane/stub";
+import type { UpstreamTemplate } from "../data-plane/templates";
 import type { Env } from "../env";
 import type { UpstreamError } from "../errors";
 import { graphRequest } from "../meta/graph";
 import { messageErrorOf } from "../meta/error-policy";
 import { upstreamOf } from "../messages/outcome";
 
-// Mirrors the WABA's templates from Meta: GET /{waba-id}/message_templates, every page, upserted by
-// (WABA, name, language) so our ids survive, and templates Meta no longer lists are marked
-// removed_upstream_at (cleared again if they come back).
+// Mirrors the WABA's templates from Meta: GET /{waba-id}/message_templates, every page, handed to the
+// WABA's object, which upserts them by (name, language) so our ids survive and marks templates Meta no
+// longer lists as removed (cleared again if they come back).
 
 const FIELDS = "id,name,language,status,category,components,parameter_format,rejected_reason";
 const PAGE_SIZE = 100;
 /** 6 000 templates is Meta's cap for a verified WABA; this is far above it and stops a paging loop. */
 const MAX_PAGES = 200;
-/** Statements per D1 batch. */
-const CHUNK = 50;
 
 const MetaTemplate = z.object({
   id: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -90,75 +88,20 @@ export async function syncTemplates(db: Database, env: Env, wabaId: string, now 
   const token = await openSecret(env.TOKEN_ENCRYPTION_KEY, waba.accessTokenEnc);
   const fetched = await fetchAll(env, waba.metaWabaId, token);
   if (!fetched.ok) return { kind: "upstream_error", message: fetched.message, ...(fetched.upstream ? { upstream: fetched.upstream } : {}) };
-
-  const stored = await db
-    .select({
-      id: templates.id, name: templates.name, language: templates.language, metaTemplateId: templates.metaTemplateId, category: templates.category,
-      status: templates.status, parameterFormat: templates.parameterFormat, components: templates.components, rejectedReason: templates.rejectedReason,
-      removedUpstreamAt: templates.removedUpstreamAt,
-    })
-    .from(templates)
-    .where(eq(templates.wabaId, wabaId))
-    .all();
-  const keyOf = (name: string, language: string) => `${name}\u0000${language}`;
-  const byKey = new Map(stored.map((row) => [keyOf(row.name, row.language), row]));
-
-  // Meta lists (name, language) once; if paging shifted under us, the last copy wins
-  const upstream = new Map(fetched.templates.map((t) => [keyOf(t.name, t.language), t]));
-  const writes: BatchItem<"sqlite">[] = [];
-  let created = 0;
-  let updated = 0;
-  for (const [key, t] of upstream) {
-    const values = {
-      metaTemplateId: t.id ?? null,
-      category: upper(t.category),
-      status: upper(t.status),
-      parameterFormat: upper(t.parameter_format ?? "POSITIONAL"),
-      components: JSON.stringify(t.components ?? []),
-      rejectedReason: rejectedReasonOf(t),
-    };
-    const existing = byKey.get(key);
-    if (!existing) {
-      created++;
-      // a concurrent sync may have inserted it since we read: then this is an update of that row
-      writes.push(
-        db.insert(templates)
-          .values({ id: newId(), wabaId, name: t.name, language: t.language, ...values, removedUpstreamAt: null, createdAt: now, updatedAt: now })
-          .onConflictDoUpdate({ target: [templates.wabaId, templates.name, templates.language], set: { ...values, removedUpstreamAt: null, updatedAt: now } }),
-      );
-      continue;
-    }
-    const changed =
-      existing.removedUpstreamAt !== null ||
-      existing.metaTemplateId !== values.metaTemplateId ||
-      existing.category !== values.category ||
-      existing.status !== values.status ||
-      existing.parameterFormat !== values.parameterFormat ||
-      existing.components !== values.components ||
-      existing.rejectedReason !== values.rejectedReason;
-    if (!changed) continue;
-    updated++;
-    writes.push(db.update(templates).set({ ...values, removedUpstreamAt: null, updatedAt: now }).where(eq(templates.id, existing.id)));
-  }
-  const vanished = stored.filter((row) => row.removedUpstreamAt === null && !upstream.has(keyOf(row.name, row.language))).map((row) => row.id);
-  // D1 binds at most 100 parameters per statement
-  for (let i = 0; i < vanished.length; i += 90) {
-    writes.push(
-      db.update(templates)
-        .set({ removedUpstreamAt: now, updatedAt: now })
-        .where(and(inArray(templates.id, vanished.slice(i, i + 90)), isNull(templates.removedUpstreamAt))),
-    );
-  }
-  writes.push(db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId)));
-
-  for (let i = 0; i < writes.length; i += CHUNK) {
-    const chunk = writes.slice(i, i + CHUNK) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
-    await db.batch(chunk);
-  }
-  return {
-    kind: "synced",
-    summary: { fetched: upstream.size, created, updated, unchanged: upstream.size - created - updated, removed: vanished.length, syncedAt: now },
-  };
+  const upstream: UpstreamTemplate[] = fetched.templates.map((t) => ({
+    metaTemplateId: t.id ?? null,
+    name: t.name,
+    language: t.language,
+    category: upper(t.category),
+    status: upper(t.status),
+    parameterFormat: upper(t.parameter_format ?? "POSITIONAL"),
+    components: JSON.stringify(t.components ?? []),
+    rejectedReason: rejectedReasonOf(t),
+  }));
+  // Meta lists (name, language) once; if paging shifted under us, the last copy is kept
+  const counts = await wabaStore(env, wabaId).syncTemplates(wabaId, [...new Map(upstream.map((t) => [`${t.name}\u0000${t.language}`, t])).values()]);
+  await db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId));
+  return { kind: "synced", summary: { ...counts, syncedAt: now } };
 }
 
 /** The cron: every WABA, least recently synced first, a few at a time. One WABA's failure does not stop the rest. */

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
-import { DEFAULT_RESOLVER_URL, resolveHost } from "../net/dns";
+import { resolveHost } from "../net/dns";
+import { settings } from "../settings";
 import { addressProblem } from "../net/ip-address";
 import { webhookTarget } from "./url-policy";
 
@@ -18,16 +19,13 @@ export type Destination =
   /** the name could not be resolved (resolver down, NXDOMAIN, no records): perhaps later */
   | { kind: "unresolved"; reason: string };
 
-export function resolverUrl(env: Pick<Env, "DNS_RESOLVER_URL">): string {
-  return env.DNS_RESOLVER_URL || DEFAULT_RESOLVER_URL;
-}
-
-export async function checkDestination(env: Pick<Env, "DNS_RESOLVER_URL" | "WEBHOOKS_ALLOW_LOOPBACK_HTTP">, url: string): Promise<Destination> {
-  const target = webhookTarget(url, env.WEBHOOKS_ALLOW_LOOPBACK_HTTP === "true");
+export async function checkDestination(env: Env, url: string): Promise<Destination> {
+  const config = settings(env);
+  const target = webhookTarget(url, config.webhooksAllowLoopbackHttp);
   if (target.kind === "refused") return { kind: "refused", reason: target.problem, final: true };
   if (target.kind !== "name") return { kind: "ok" };
   const host = target.host;
-  const resolution = await resolveHost(resolverUrl(env), host);
+  const resolution = await resolveHost(config.dnsResolverUrl, host);
   if (resolution.kind === "failed") return { kind: "unresolved", reason: `DNS lookup of ${host} failed: ${resolution.reason}` };
   if (resolution.kind === "nxdomain") return { kind: "unresolved", reason: `${host} does not exist (NXDOMAIN)` };
   if (resolution.addresses.length === 0) return { kind: "unresolved", reason: `${host} has no A or AAAA records` };

@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { contacts, contactTags } from "../../src/db/schema";
 import { api, jsonOf } from "../helpers/api";
 import { expectInvalid } from "../helpers/lists";
 import { addKey, createTenant } from "../helpers/tenant";
+import { schema, wabaDb } from "../helpers/waba";
 
 const post = (key: string, json: unknown) => api("/v1/contacts", { method: "POST", key, json });
 
@@ -62,10 +62,10 @@ describe("POST /v1/contacts", () => {
     const bodies = await Promise.all(responses.map((r) => jsonOf(r)));
     const winner = bodies[responses.findIndex((r) => r.headers.get("WBIZ-Contact-Created") === "true")];
     for (const b of bodies) expect(b).toEqual(winner);
-    const rows = await t.db.select().from(contacts).where(eq(contacts.wabaId, t.waba.id)).all();
+    const rows = await wabaDb(t, (db) => db.select().from(schema.contacts).all());
     expect(rows).toHaveLength(1);
     // only the winner's tags were written
-    const tags = await t.db.select().from(contactTags).where(eq(contactTags.contactId, rows[0]!.id)).all();
+    const tags = await wabaDb(t, (db) => db.select().from(schema.contactTags).where(eq(schema.contactTags.contactId, rows[0]!.id)).all());
     expect(tags.map((r) => r.tag)).toEqual(winner.tags);
     expect(winner.tags).toHaveLength(1);
   });

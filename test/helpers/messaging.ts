@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import type { DemoTemplate } from "../../demo/dataset";
 import { newId } from "../../src/db/ids";
-import { templates } from "../../src/db/schema";
-import { recordMessage } from "../../src/inbox/record-message";
 import { emulatorSettings, registerWaba } from "./emulator";
 import { createTenant, type Tenant } from "./tenant";
+import { inWaba, schema, seedMessage, wabaDb } from "./waba";
 
 let templateSeq = 0;
 const body = (text: string) => ({ type: "BODY", text });
@@ -38,22 +38,7 @@ export type MessagingTenant = Tenant & { metaWabaId: string; defaultPhone: strin
 export async function createMessagingTenant(opts: Parameters<typeof createTenant>[0] & { statusWebhooks?: boolean } = {}): Promise<MessagingTenant> {
   const t = await createTenant({ phones: 2, ...opts });
   const list = testTemplates();
-  const now = Date.now();
-  await t.db.insert(templates).values(
-    list.map((x) => ({
-      id: newId(),
-      wabaId: t.waba.id,
-      metaTemplateId: x.metaId,
-      name: x.name,
-      language: x.language,
-      category: x.category,
-      status: x.status,
-      parameterFormat: x.parameterFormat,
-      components: JSON.stringify(x.components),
-      createdAt: now,
-      updatedAt: now,
-    })),
-  );
+  await seedTemplates(t, list);
   await registerWaba({
     metaWabaId: t.waba.metaWabaId,
     accessToken: t.accessToken,
@@ -65,10 +50,22 @@ export async function createMessagingTenant(opts: Parameters<typeof createTenant
   return { ...t, metaWabaId: t.waba.metaWabaId, defaultPhone: t.phones[0]!.metaPhoneNumberId, templates: list };
 }
 
+/** Stores templates in the WABA's store, as a template sync would. */
+export async function seedTemplates(t: Tenant, list: DemoTemplate[]) {
+  const now = Date.now();
+  await inWaba(t, (s) => {
+    for (const x of list) {
+      s.sql.exec(
+        `INSERT INTO templates (id, meta_template_id, name, language, category, status, parameter_format, components, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        newId(), x.metaId, x.name, x.language, x.category, x.status, x.parameterFormat, JSON.stringify(x.components), now, now,
+      );
+    }
+  });
+}
+
 /** The contact wrote to the WABA `minutesAgo` minutes ago: their 24-hour window is open (or not). */
 export async function inboundFrom(t: Tenant, phone: string, minutesAgo = 1) {
-  return recordMessage(t.db, {
-    wabaId: t.waba.id,
+  return seedMessage(t, {
     party: { phone },
     metaPhoneNumberId: t.phones[0]!.metaPhoneNumberId,
     direction: "inbound",
@@ -81,8 +78,14 @@ export async function inboundFrom(t: Tenant, phone: string, minutesAgo = 1) {
   });
 }
 
+/** A message row of the tenant's store (Drizzle's camelCase), by id. */
 export async function messageRow(t: Tenant, id: string) {
-  return t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.id, id) });
+  return wabaDb(t, (db) => db.select().from(schema.messages).where(eq(schema.messages.id, id)).get());
+}
+
+/** A message row of the tenant's store, by wamid. */
+export async function messageByWamid(t: Tenant, wamid: string) {
+  return wabaDb(t, (db) => db.select().from(schema.messages).where(eq(schema.messages.wamid, wamid)).get());
 }
 
 export { env };

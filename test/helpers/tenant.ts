@@ -27,7 +27,7 @@ export async function createTenant(opts: { plan?: Plan; scopes?: Scope[]; phones
   const waba = created.waba;
   const phones = [];
   for (let i = 0; i < (opts.phones ?? 1); i++) {
-    const result = await provisioning.addPhoneNumber(db, { wabaId: waba.id, metaPhoneNumberId: metaId("3"), displayPhoneNumber: `+1 555 000 ${1000 + i}` });
+    const result = await provisioning.addPhoneNumber(db, env, { wabaId: waba.id, metaPhoneNumberId: metaId("3"), displayPhoneNumber: `+1 555 000 ${1000 + i}` });
     if (result.kind !== "created") throw new Error(result.kind);
     phones.push(result.phoneNumber);
   }

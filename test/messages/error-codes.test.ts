@@ -1,16 +1,17 @@
-import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Scope } from "../../src/auth/scopes";
 import { newId } from "../../src/db/ids";
-import { templates, type Plan } from "../../src/db/schema";
+import type { Plan } from "../../src/db/schema";
 import type { ErrorCode } from "../../src/errors";
 import { SPEC_CODES } from "../../src/messages/outcome";
 import * as messageRoutes from "../../src/routes/messages/messages.routes";
 import { admin, api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends, emulatorSettings, registerWaba, setTemplateStatus } from "../helpers/emulator";
-import { createMessagingTenant, inboundFrom, type MessagingTenant } from "../helpers/messaging";
+import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { documentedErrors, type RouteDefinition } from "../helpers/route-contract";
 import { createTenant, metaId } from "../helpers/tenant";
+import { schema, storeOf, wabaDb, wabaSql } from "../helpers/waba";
 
 // Issue 3's completeness check: every error code a send route documents (read from its createRoute
 // definition) has a concrete request here that provokes exactly that code against the emulator. A
@@ -90,9 +91,8 @@ async function storeTemplate(t: MessagingTenant, name: string, body: string, met
   const now = Date.now();
   const components = [{ type: "BODY", text: body }];
   const metaTemplateId = metaId("9");
-  await t.db.insert(templates).values({
+  await wabaDb(t, (db) => db.insert(schema.templates).values({
     id: newId(),
-    wabaId: t.waba.id,
     metaTemplateId,
     name,
     language: "en_US",
@@ -102,7 +102,7 @@ async function storeTemplate(t: MessagingTenant, name: string, body: string, met
     components: JSON.stringify(components),
     createdAt: now,
     updatedAt: now,
-  });
+  }).run());
   if (metaBody === undefined) return;
   await registerWaba({
     metaWabaId: t.metaWabaId,
@@ -285,7 +285,7 @@ const CASES: Case[] = [
     code: "CONTACT_OPTED_OUT",
     how: "a MARKETING template to a contact who sent STOP",
     given: async (t) => {
-      await t.db.$client.prepare("UPDATE contacts SET opted_in = 0 WHERE waba_id = ? AND phone = ?").bind(t.waba.id, TO).run();
+      await wabaSql(t, "UPDATE contacts SET opted_in = 0 WHERE phone = ?", TO);
     },
     request: () => ({ body: { to: TO, template: "spring_sale", language: "en_US", variables: ["20%"] } }),
   },
@@ -306,18 +306,20 @@ const CASES: Case[] = [
 type MessageRow = { id: string; direction: string; status: string; wamid: string | null; error: string | null; attempts: number; updated_at: number };
 
 async function outbound(t: MessagingTenant) {
-  const { results } = await env.DB.prepare("SELECT id FROM messages WHERE waba_id = ? AND direction = 'outbound'").bind(t.waba.id).all();
-  return results;
+  return wabaSql<{ id: string }>(t, "SELECT id FROM messages WHERE direction = 'outbound'");
 }
 
 async function snapshot(t: MessagingTenant, phones: string[]) {
-  const [messages, contacts, conversations] = await env.DB.batch([
-    env.DB.prepare("SELECT id, direction, status, wamid, error, attempts, updated_at FROM messages WHERE waba_id = ? ORDER BY id").bind(t.waba.id),
-    env.DB.prepare("SELECT * FROM contacts WHERE waba_id = ? ORDER BY id").bind(t.waba.id),
-    env.DB.prepare("SELECT * FROM conversations WHERE waba_id = ? ORDER BY id").bind(t.waba.id),
-  ]);
+  // the three reads at one moment, inside the WABA's object
+  const [messages, contacts, conversations] = await runInDurableObject(storeOf(t), (_instance, state) =>
+    [
+      "SELECT id, direction, status, wamid, error, attempts, updated_at FROM messages ORDER BY id",
+      "SELECT * FROM contacts ORDER BY id",
+      "SELECT * FROM conversations ORDER BY id",
+    ].map((query) => state.storage.sql.exec(query).toArray()),
+  );
   const sends = (await Promise.all(phones.map((p) => emulatorSends(p)))).flat().map((s) => s.wamid);
-  return { messages: messages!.results as MessageRow[], contacts: contacts!.results, conversations: conversations!.results, sends };
+  return { messages: messages as MessageRow[], contacts: contacts!, conversations: conversations!, sends };
 }
 type Snapshot = Awaited<ReturnType<typeof snapshot>>;
 
@@ -445,7 +447,7 @@ describe("GET /v1/messages/{id}", () => {
   const messageOf = async (t: MessagingTenant) => {
     const rows = await outbound(t);
     expect(rows).toHaveLength(1);
-    return t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.id, String(rows[0]!.id)) });
+    return messageRow(t, rows[0]!.id);
   };
 
   it("a sent message: its status, wamid and the MessageStatus shape, nothing more", async () => {

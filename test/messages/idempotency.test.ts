@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, type MessagingTenant } from "../helpers/messaging";
+import { outboundMessages } from "../helpers/waba";
 
 const TO = "+919812345678";
 const send = (t: MessagingTenant, key: string, body: unknown) =>
@@ -37,7 +38,7 @@ describe("Idempotency-Key", () => {
     await addFault({ phoneNumberId: t.defaultPhone, action: "slow", ms: 1500 });
     const first = send(t, "slow-1", { to: TO, body: "x" });
     await vi.waitFor(async () => {
-      const rows = await t.db.query.messages.findMany({ where: (m, { and, eq }) => and(eq(m.wabaId, t.waba.id), eq(m.direction, "outbound")) });
+      const rows = await outboundMessages(t);
       expect(rows).toHaveLength(1);
     });
     const second = await send(t, "slow-1", { to: TO, body: "x" });

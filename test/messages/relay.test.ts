@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import type { SendJob } from "../../src/queues/send-job";
-import { hashApiKey } from "../../src/auth/api-key";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { runQueue, type QueueVars } from "../helpers/queues";
+import { outboundMessages, wabaSql } from "../helpers/waba";
 
 const TO = "+919812345678";
 
@@ -13,7 +13,7 @@ async function sendText(t: MessagingTenant, headers: Record<string, string> = {}
 }
 
 async function onlyOutbound(t: MessagingTenant) {
-  const rows = await t.db.query.messages.findMany({ where: (m, { and, eq }) => and(eq(m.wabaId, t.waba.id), eq(m.direction, "outbound")) });
+  const rows = await outboundMessages(t);
   expect(rows).toHaveLength(1);
   return rows[0]!;
 }
@@ -101,8 +101,8 @@ describe("send relay", () => {
   it("after a timeout whose send Meta did accept (its answer lost), the retry waits for Meta's sent webhook and never sends again", async () => {
     const t = await createMessagingTenant({ statusWebhooks: true });
     const row = await failedSend(t);
-    await t.db.$client.prepare("UPDATE messages SET status = 'queued', error = NULL, attempts = 0 WHERE id = ?").bind(row.id).run();
-    const job: SendJob = { messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false };
+    await wabaSql(t, "UPDATE messages SET status = 'queued', error = NULL, attempts = 0 WHERE id = ?", row.id);
+    const job: SendJob = { wabaId: t.waba.id, messageId: row.id };
     // Meta accepts, but answers only after the relay's timeout (META_TIMEOUT_MS 1500)
     await addFault({ phoneNumberId: t.defaultPhone, action: "lost_answer", ms: 4000 });
     const first = await deliver(job, 1, { RELAY_UNCERTAIN_RETRY_SECONDS: "30" });
@@ -121,9 +121,9 @@ describe("send relay", () => {
   it("a refusal that leaves no doubt (503) is retried after the backoff alone, without the uncertainty delay", async () => {
     const t = await createMessagingTenant();
     const row = await failedSend(t);
-    await t.db.$client.prepare("UPDATE messages SET status = 'queued', error = NULL, attempts = 0 WHERE id = ?").bind(row.id).run();
+    await wabaSql(t, "UPDATE messages SET status = 'queued', error = NULL, attempts = 0 WHERE id = ?", row.id);
     await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 503, code: 2 });
-    const result = await deliver({ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false }, 1, { RELAY_UNCERTAIN_RETRY_SECONDS: "30" });
+    const result = await deliver({ wabaId: t.waba.id, messageId: row.id }, 1, { RELAY_UNCERTAIN_RETRY_SECONDS: "30" });
     expect(result.retryDelays).toEqual([0]); // RELAY_BACKOFF_BASE_SECONDS is 0 here
   });
 
@@ -132,7 +132,7 @@ describe("send relay", () => {
     await inboundFrom(t, TO);
     expect((await sendText(t)).status).toBe(200);
     const row = await onlyOutbound(t);
-    const job = { messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false };
+    const job = { wabaId: t.waba.id, messageId: row.id };
     const result = await deliver(job, 2);
     expect(result.explicitAcks).toHaveLength(1);
     expect(result.retryMessages).toHaveLength(0);
@@ -143,8 +143,8 @@ describe("send relay", () => {
     const t = await createMessagingTenant();
     const row = await failedSend(t);
     // as if another delivery of the same job had just claimed it and were talking to Meta
-    await t.db.$client.prepare("UPDATE messages SET status = 'sending', error = NULL, updated_at = ? WHERE id = ?").bind(Date.now(), row.id).run();
-    const result = await deliver({ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false }, 2);
+    await wabaSql(t, "UPDATE messages SET status = 'sending', error = NULL, updated_at = ? WHERE id = ?", Date.now(), row.id);
+    const result = await deliver({ wabaId: t.waba.id, messageId: row.id }, 2);
     expect(result.retryMessages).toHaveLength(1);
     expect(result.explicitAcks).toHaveLength(0);
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);
@@ -154,8 +154,8 @@ describe("send relay", () => {
     const t = await createMessagingTenant();
     const row = await failedSend(t);
     // as if Meta had accepted it and the first write of its wamid had failed
-    await t.db.$client.prepare("UPDATE messages SET status = 'sending', error = NULL WHERE id = ?").bind(row.id).run();
-    const result = await deliver({ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false, recordWamid: "wamid.recorded" });
+    await wabaSql(t, "UPDATE messages SET status = 'sending', error = NULL WHERE id = ?", row.id);
+    const result = await deliver({ wabaId: t.waba.id, messageId: row.id, recordWamid: "wamid.recorded" });
     expect(result.explicitAcks).toHaveLength(1);
     expect(await messageRow(t, row.id)).toMatchObject({ wamid: "wamid.recorded", status: "sent" });
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(0);

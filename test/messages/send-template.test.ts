@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, jsonOf } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom } from "../helpers/messaging";
+import { wabaSql } from "../helpers/waba";
 
 const TO = "+919812345678";
 const send = (key: string, json: unknown) => api("/v1/messages/template", { key, method: "POST", json });
@@ -88,7 +89,7 @@ describe("POST /v1/messages/template", () => {
   it("400 CONTACT_OPTED_OUT for a MARKETING template to a contact who opted out; utility still sends", async () => {
     const t = await createMessagingTenant();
     await inboundFrom(t, TO);
-    await t.db.$client.prepare("UPDATE contacts SET opted_in = 0 WHERE waba_id = ? AND phone = ?").bind(t.waba.id, TO).run();
+    await wabaSql(t, "UPDATE contacts SET opted_in = 0 WHERE phone = ?", TO);
     const res = await send(t.secret, { to: TO, template: "spring_sale", language: "en_US", variables: ["20%"] });
     expect(res.status).toBe(400);
     expect(await code(res)).toBe("CONTACT_OPTED_OUT");

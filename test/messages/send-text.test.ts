@@ -3,6 +3,7 @@ import { api, jsonOf } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom } from "../helpers/messaging";
 import { createTenant } from "../helpers/tenant";
+import { outboundMessages } from "../helpers/waba";
 
 const TO = "+919812345678";
 
@@ -63,7 +64,7 @@ describe("POST /v1/messages/text", () => {
       expect(res.status).toBe(404);
       expect((await jsonOf(res)).error.code).toBe("PHONE_NOT_FOUND");
     }
-    const outbound = await t.db.query.messages.findMany({ where: (m, { and, eq }) => and(eq(m.wabaId, t.waba.id), eq(m.direction, "outbound")) });
+    const outbound = await outboundMessages(t);
     expect(outbound).toHaveLength(0);
   });
 

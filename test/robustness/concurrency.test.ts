@@ -1,15 +1,16 @@
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, jsonOf } from "../helpers/api";
 import { emulatorSends, emulatorSettings } from "../helpers/emulator";
 import { createMessagingTenant } from "../helpers/messaging";
 import { createTenant } from "../helpers/tenant";
+import { wabaSql } from "../helpers/waba";
 import { expectAcceptedOnce, numberOf, openWindows, outbound, recipients, sendNumbered, settled } from "./sends";
 
 // Many requests on one key at the same moment: nothing lost, nothing doubled, every answer one the
 // client can act on. Tenants are on the scale plan unless a test is about the limits.
 
-const count = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+/** A count in the tenant's WABA object (its tables hold only its rows). */
+const count = async (t: { waba: { id: string } }, sql: string) => (await wabaSql<{ n: number }>(t, sql))[0]!.n;
 
 describe("parallel sends on one key", () => {
   it("100 sends at once: each answered, stored once, accepted by Meta once with its own content; one conversation per recipient", async () => {
@@ -39,13 +40,12 @@ describe("parallel sends on one key", () => {
     expect([...accepted.values()].map(numberOf).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
 
     // one contact and one conversation per recipient, however many sends raced to create them
-    expect(await count(`SELECT count(*) AS n FROM contacts WHERE waba_id = ?1`, t.waba.id)).toBe(25);
-    const { results: conversations } = await env.DB.prepare(
+    expect(await count(t, `SELECT count(*) AS n FROM contacts`)).toBe(25);
+    const conversations = await wabaSql<{ phone: string; lastMessageAt: number; sends: number }>(
+      t,
       `SELECT c.phone, v.last_message_at AS lastMessageAt, (SELECT count(*) FROM messages m WHERE m.conversation_id = v.id AND m.direction = 'outbound') AS sends
-         FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE v.waba_id = ?1`,
-    )
-      .bind(t.waba.id)
-      .all<{ phone: string; lastMessageAt: number; sends: number }>();
+         FROM conversations v JOIN contacts c ON c.id = v.contact_id`,
+    );
     expect(conversations.map((c) => c.phone).sort()).toEqual([...to].sort());
     expect(conversations.every((c) => c.sends === 4)).toBe(true);
     // lastMessageAt is the conversation list's cursor: unique, so no page skips or repeats one
@@ -118,12 +118,12 @@ describe("concurrent contact upserts", () => {
       for (const other of mine) expect(other.body).toEqual(created[0]!.body);
     }
 
-    const { results: rows } = await env.DB.prepare(`SELECT id, phone, name FROM contacts WHERE waba_id = ?1`).bind(t.waba.id).all<{ id: string; phone: string; name: string }>();
+    const rows = await wabaSql<{ id: string; phone: string; name: string }>(t, `SELECT id, phone, name FROM contacts`);
     expect(rows.map((r) => r.phone).sort()).toEqual([...repeated, ...distinct].sort());
     const winners = new Map(answers.filter((a) => a.created).map((a) => [a.body.id as string, a.body]));
     for (const row of rows) expect(winners.get(row.id)).toMatchObject({ phone: row.phone, name: row.name });
     // only the creating request's tags were written
-    expect(await count(`SELECT count(*) AS n FROM contact_tags WHERE waba_id = ?1`, t.waba.id)).toBe(40);
+    expect(await count(t, `SELECT count(*) AS n FROM contact_tags`)).toBe(40);
   }, 60_000);
 });
 
@@ -167,7 +167,7 @@ describe("a rate-limit flood on one key across routes", () => {
     // what was admitted happened once; what was refused did not happen at all
     const createdContacts = admitted.filter((a) => a.route === 2).map((a) => contactPhones[a.i]!);
     const sends = admitted.filter((a) => a.route === 5).map((a) => sendPhones[a.i]!);
-    const phones = async () => (await env.DB.prepare(`SELECT phone FROM contacts WHERE waba_id = ?1`).bind(t.waba.id).all<{ phone: string }>()).results.map((r) => r.phone);
+    const phones = async () => (await wabaSql<{ phone: string }>(t, `SELECT phone FROM contacts`)).map((r) => r.phone);
     expect((await phones()).sort()).toEqual([...createdContacts, ...sends].sort());
     const rows = await settled(t, sends.length);
     expect(rows.map((r) => r.to).sort()).toEqual([...sends].sort());
@@ -194,8 +194,8 @@ describe("the 10-endpoint cap under concurrent creates", () => {
     expect(created).toHaveLength(10);
     expect(refused).toHaveLength(10);
     for (const a of refused) expect(a.body.error).toMatchObject({ code: "VALIDATION_FAILED", message: "A WABA can have at most 10 webhook endpoints" });
-    expect(await count(`SELECT count(*) AS n FROM webhook_endpoints WHERE waba_id = ?1`, t.waba.id)).toBe(10);
-    const stored = (await env.DB.prepare(`SELECT id FROM webhook_endpoints WHERE waba_id = ?1`).bind(t.waba.id).all<{ id: string }>()).results.map((r) => r.id);
+    expect(await count(t, `SELECT count(*) AS n FROM webhook_endpoints`)).toBe(10);
+    const stored = (await wabaSql<{ id: string }>(t, `SELECT id FROM webhook_endpoints`)).map((r) => r.id);
     expect(stored.sort()).toEqual(created.map((a) => a.body.id).sort());
   });
 });

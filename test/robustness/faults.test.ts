@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from "vitest";
-import { hashApiKey } from "../../src/auth/api-key";
 import type { SendJob } from "../../src/queues/send-job";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends, emulatorSettings, listFaults } from "../helpers/emulator";
@@ -185,7 +184,6 @@ describe("queue redelivery", () => {
     // slow enough that the duplicates arrive while a delivery still holds its claim
     await addFault({ phoneNumberId: t.defaultPhone, to: recipient!, action: "slow", ms: 1000, times: "always" });
     await addFault({ phoneNumberId: t.defaultPhone, to: refused!, action: "error", status: 400, code: 131026, times: "always" });
-    const keyHash = await hashApiKey(t.secret);
 
     const ids = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
@@ -195,7 +193,7 @@ describe("queue redelivery", () => {
       }),
     );
     // the queue delivers each job once by itself; every job is delivered twice more, in one batch, at once
-    const jobs = ids.map((messageId) => ({ messageId, keyHash, notify: false }));
+    const jobs: SendJob[] = ids.map((messageId) => ({ wabaId: t.waba.id, messageId }));
     const racing = await deliver([...jobs, ...jobs], 2);
     // each delivery is settled explicitly: acknowledged (it sent, or found the message done) or retried
     // later because another delivery's claim is live; some did meet a live claim, so the race happened

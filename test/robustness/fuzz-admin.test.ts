@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SCOPES } from "../../src/auth/scopes";
-import { addKey } from "../helpers/tenant";
+import { addKey, createTenant } from "../helpers/tenant";
 import { createFuzzContext, fuzzRoute, printTally, type FuzzContext, type FuzzSpec } from "./fuzz";
 import { servedRoutes } from "./harness";
 import { adminSpecs, KEYED_SPECS, META_SPECS } from "./route-specs";
@@ -16,7 +16,12 @@ describe("fuzzing the admin routes", () => {
   beforeAll(async () => {
     ctx = await createFuzzContext();
     const throwaway = await Promise.all([1, 2, 3].map(() => addKey(ctx.t, [...SCOPES])));
-    specs = adminSpecs(throwaway.map((k) => k.id));
+    // WABAs for DELETE /admin/wabas/{id} to erase (never the fuzz tenants)
+    const doomed = await Promise.all([1, 2, 3].map(() => createTenant()));
+    specs = adminSpecs(
+      throwaway.map((k) => k.id),
+      doomed.map((d) => d.waba.id),
+    );
   }, 60_000);
   afterAll(printTally);
 

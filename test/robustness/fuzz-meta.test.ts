@@ -1,11 +1,11 @@
-import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetaEventJob } from "../../src/queues/meta-event-job";
-import { recordMessage } from "../../src/inbox/record-message";
+import { recordMessage } from "../../src/data-plane/messages";
 import { jsonOf } from "../helpers/api";
 import { runQueue } from "../helpers/queues";
 import { createMessagingTenant } from "../helpers/messaging";
 import { postMetaWebhook } from "../helpers/meta-webhook";
+import { inWaba, wabaSql } from "../helpers/waba";
 import { hostileString, plausibleHostileValue, serialise } from "./generators";
 import { createFuzzContext, fuzzRoute, printTally, type FuzzContext } from "./fuzz";
 import { assertProperty, call, contractFor, expectDocumented, expectUnchanged, fc, fcParams, snapshot, type Answer } from "./harness";
@@ -140,11 +140,16 @@ describe("fuzzing Meta's webhook", () => {
     await assertProperty(
       fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 3 }), async (changes) => {
         const t = await createMessagingTenant();
-        const sent = await recordMessage(t.db, {
-          wabaId: t.waba.id, party: { phone: "+919812345678" }, metaPhoneNumberId: t.defaultPhone, direction: "outbound", kind: "text", body: "x",
-          payload: {}, status: "sent", wamid: `wamid.known-${crypto.randomUUID()}`,
+        // a message Meta accepted (sent, with its wamid), stored in the tenant's WABA object
+        const sent = await inWaba(t, (s) => {
+          const recorded = recordMessage(s, {
+            party: { phone: "+919812345678" }, metaPhoneNumberId: t.defaultPhone, direction: "outbound", kind: "text", body: "x",
+            payload: {}, status: "queued", wamid: `wamid.known-${crypto.randomUUID()}`,
+          });
+          s.sql.exec(`UPDATE messages SET status = 'sent' WHERE id = ?`, recorded!.messageId);
+          return recorded;
         });
-        const row = await env.DB.prepare(`SELECT wamid FROM messages WHERE id = ?1`).bind(sent!.messageId).first<{ wamid: string }>();
+        const [row] = await wabaSql<{ wamid: string }>(t, `SELECT wamid FROM messages WHERE id = ?`, sent!.messageId);
         const filled = serialise(changes.map((c) => ({ metaWabaId: t.metaWabaId, field: c.field, value: c.value, receivedAt: Date.now() })))
           .replaceAll(KNOWN_WAMID, row!.wamid)
           .replaceAll(CALLBACK, sent!.messageId)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WEBHOOK_EVENT_TYPES } from "../../src/db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../../src/data-plane/schema";
 import { api, jsonOf } from "../helpers/api";
 import { receiverUrl } from "../helpers/receiver";
 import { createFuzzContext, fuzzRoute, printTally, type FuzzContext } from "./fuzz";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import { SCOPES } from "../../src/auth/scopes";
-import { WEBHOOK_EVENT_TYPES } from "../../src/db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../../src/data-plane/schema";
 import * as provisioning from "../../src/provisioning/provisioning";
 import { api, jsonOf } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
@@ -9,6 +9,7 @@ import { createMessagingTenant, inboundFrom, type MessagingTenant } from "../hel
 import { webhookTarget } from "../../src/webhooks/url-policy";
 import { receiverUrl, setDns } from "../helpers/receiver";
 import { addKey } from "../helpers/tenant";
+import { wabaSql } from "../helpers/waba";
 import { authVariant, bodyVariants, contentType, idempotencyKey, pathId, prefer, PRIVATE_HOSTS, queryString } from "./generators";
 import {
   assertProperty,
@@ -78,16 +79,16 @@ async function seed(tenant: MessagingTenant, opts: { webhook: boolean }): Promis
   const sent = await api("/v1/messages/text", { key: tenant.secret, method: "POST", json: { to: OPEN_PHONES[0], body: "seed" } });
   expect(sent.status).toBe(200);
   const { wamid } = await jsonOf(sent);
-  const row = await env.DB.prepare(`SELECT id FROM messages WHERE wamid = ?1`).bind(wamid).first<{ id: string }>();
+  const [row] = await wabaSql<{ id: string }>(tenant, `SELECT id FROM messages WHERE wamid = ?`, wamid);
   s.outbound.push(row!.id);
-  const { results: templates } = await env.DB.prepare(`SELECT id FROM templates WHERE waba_id = ?1`).bind(tenant.waba.id).all<{ id: string }>();
+  const templates = await wabaSql<{ id: string }>(tenant, `SELECT id FROM templates`);
   s.templates.push(...templates.map((r) => r.id));
   if (opts.webhook) {
     const endpoint = s.webhooks[0]!;
     // the send's message.sent event: wait until its delivery settles so nothing moves under the fuzzing
     const delivery = await vi.waitFor(
       async () => {
-        const d = await env.DB.prepare(`SELECT id, status FROM webhook_deliveries WHERE endpoint_id = ?1`).bind(endpoint).first<{ id: string; status: string }>();
+        const [d] = await wabaSql<{ id: string; status: string }>(tenant, `SELECT id, status FROM webhook_deliveries WHERE endpoint_id = ?`, endpoint);
         expect(d?.status).toBe("succeeded");
         return d!.id;
       },
@@ -121,7 +122,7 @@ const PRIVATE_NAMES = new Set(PRIVATE_HOSTS.map((h) => h.name));
 
 /** No endpoint of the tenant points where no webhook may: at a URL the policy refuses, or a name that resolves privately. */
 export async function expectNoPrivateEndpoint(ctx: FuzzContext, label: string) {
-  const { results } = await env.DB.prepare(`SELECT url FROM webhook_endpoints WHERE waba_id = ?1`).bind(ctx.t.waba.id).all<{ url: string }>();
+  const results = await wabaSql<{ url: string }>(ctx.t, `SELECT url FROM webhook_endpoints`);
   for (const { url } of results) {
     const target = webhookTarget(url, env.WEBHOOKS_ALLOW_LOOPBACK_HTTP === "true");
     expect(target.kind, `stored a URL the policy refuses, ${url}: ${label}`).not.toBe("refused");
@@ -199,7 +200,7 @@ export async function checkRequest(spec: FuzzSpec, ctx: FuzzContext, req: FuzzRe
   if (accepted || refusedByMeta) {
     const made = (await outboundIds(ctx.t)).filter((id) => !outBefore!.includes(id));
     expect(made, `one send must make exactly one message: ${label}`).toHaveLength(1);
-    const row = await awaitTerminal(made[0]!);
+    const row = await awaitTerminal(ctx.t, made[0]!);
     if (a.status === 202) expect(a.json.id, label).toBe(row.id);
     if (a.status === 200) expect(row, label).toMatchObject({ status: "sent", wamid: a.json.wamid });
     if (refusedByMeta) expect(row.status, label).toBe("failed");

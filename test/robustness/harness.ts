@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { expect, vi } from "vitest";
@@ -16,6 +17,7 @@ import { ADMIN_TOKEN } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { metaSignature } from "../helpers/meta-webhook";
 import type { Tenant } from "../helpers/tenant";
+import { storeOf, wabaSql } from "../helpers/waba";
 import { serialise, toWellFormed, type AuthVariant } from "./generators";
 
 // The robustness suite's judge: what every route documents (read from its createRoute definition, so
@@ -233,20 +235,25 @@ export function expectDocumented(contract: Contract, a: Answer, label: string) {
 
 // ---- what a request wrote -------------------------------------------------------------------------------------
 
-const TENANT_TABLES: Array<[string, string]> = [
+/** The tenant's control-plane rows (D1). */
+const CONTROL_TABLES: Array<[string, string]> = [
   ["workspaces", `SELECT w.* FROM workspaces w JOIN wabas b ON b.workspace_id = w.id WHERE b.id = ?1`],
   ["wabas", `SELECT * FROM wabas WHERE id = ?1`],
   ["phone_numbers", `SELECT * FROM phone_numbers WHERE waba_id = ?1 ORDER BY id`],
   ["api_keys", `SELECT * FROM api_keys WHERE waba_id = ?1 ORDER BY id`],
-  ["templates", `SELECT * FROM templates WHERE waba_id = ?1 ORDER BY id`],
-  ["contacts", `SELECT * FROM contacts WHERE waba_id = ?1 ORDER BY id`],
-  ["contact_tags", `SELECT contact_id, tag, rowid AS r FROM contact_tags WHERE waba_id = ?1 ORDER BY contact_id, tag`],
-  ["conversations", `SELECT * FROM conversations WHERE waba_id = ?1 ORDER BY id`],
-  ["messages", `SELECT id, direction, kind, status, wamid, attempts, error, body, payload, event_seq, created_at FROM messages WHERE waba_id = ?1 ORDER BY id`],
-  ["webhook_endpoints", `SELECT * FROM webhook_endpoints WHERE waba_id = ?1 ORDER BY id`],
-  ["webhook_events", `SELECT id, type, wamid, sequence FROM webhook_events WHERE waba_id = ?1 ORDER BY id`],
+];
+
+/** The tenant's data plane: every table of its WABA object holds only its rows. */
+const DATA_TABLES: Array<[string, string]> = [
+  ["templates", `SELECT * FROM templates ORDER BY id`],
+  ["contacts", `SELECT * FROM contacts ORDER BY id`],
+  ["contact_tags", `SELECT contact_id, tag, rowid AS r FROM contact_tags ORDER BY contact_id, tag`],
+  ["conversations", `SELECT * FROM conversations ORDER BY id`],
+  ["messages", `SELECT id, direction, kind, status, wamid, attempts, error, body, payload, event_seq, created_at FROM messages ORDER BY id`],
+  ["webhook_endpoints", `SELECT * FROM webhook_endpoints ORDER BY id`],
+  ["webhook_events", `SELECT id, type, wamid, sequence FROM webhook_events ORDER BY id`],
   // only what a request makes; attempts and statuses move in the background as deliveries run
-  ["webhook_deliveries", `SELECT d.id, d.endpoint_id, d.event_id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.waba_id = ?1 ORDER BY d.id`],
+  ["webhook_deliveries", `SELECT id, endpoint_id, event_id FROM webhook_deliveries ORDER BY id`],
 ];
 
 export type Snapshot = Record<string, unknown[]>;
@@ -284,10 +291,16 @@ export function expectUnchanged(before: Snapshot, after: Snapshot, what: string)
   if (diff.length) throw new Error(`${what}\n${diff.join("\n")}`);
 }
 
-/** Every row the tenant owns, in one D1 batch. */
+/** Every row the tenant owns: its control rows in one D1 batch, its data plane read at one moment inside its WABA object. */
 export async function snapshot(t: Pick<Tenant, "waba">): Promise<Snapshot> {
-  const results = await env.DB.batch(TENANT_TABLES.map(([, sql]) => env.DB.prepare(sql).bind(t.waba.id)));
-  return Object.fromEntries(TENANT_TABLES.map(([name], i) => [name, results[i]!.results]));
+  const [control, data] = await Promise.all([
+    env.DB.batch(CONTROL_TABLES.map(([, sql]) => env.DB.prepare(sql).bind(t.waba.id))),
+    runInDurableObject(storeOf(t), (_instance, state) => DATA_TABLES.map(([, sql]) => state.storage.sql.exec(sql).toArray())),
+  ]);
+  return Object.fromEntries([
+    ...CONTROL_TABLES.map(([name], i) => [name, control[i]!.results] as const),
+    ...DATA_TABLES.map(([name], i) => [name, data[i]!] as const),
+  ]);
 }
 
 const GLOBAL_TABLES = ["workspaces", "wabas", "phone_numbers", "api_keys"];
@@ -307,15 +320,16 @@ export const TERMINAL = ["sent", "delivered", "read", "failed"] as const;
 
 export type MessageRow = { id: string; status: string; wamid: string | null; error: string | null; attempts: number; meta_phone_number_id: string };
 
-export async function messageById(id: string): Promise<MessageRow | null> {
-  return env.DB.prepare(`SELECT id, status, wamid, error, attempts, meta_phone_number_id FROM messages WHERE id = ?1`).bind(id).first<MessageRow>();
+export async function messageById(t: Pick<Tenant, "waba">, id: string): Promise<MessageRow | null> {
+  const [row] = await wabaSql<MessageRow>(t, `SELECT id, status, wamid, error, attempts, meta_phone_number_id FROM messages WHERE id = ?`, id);
+  return row ?? null;
 }
 
-/** Waits until the message is sent, delivered, read, or failed with a reason; returns it. */
-export async function awaitTerminal(id: string, timeout = 20_000): Promise<MessageRow> {
+/** Waits until the tenant's message is sent, delivered, read, or failed with a reason; returns it. */
+export async function awaitTerminal(t: Pick<Tenant, "waba">, id: string, timeout = 20_000): Promise<MessageRow> {
   return vi.waitFor(
     async () => {
-      const row = await messageById(id);
+      const row = await messageById(t, id);
       expect(row, `message ${id} is not stored`).not.toBeNull();
       expect(TERMINAL, `message ${id} is still ${row!.status}`).toContain(row!.status);
       if (row!.status === "failed") expect(JSON.parse(row!.error ?? "null"), `failed message ${id} has no reason`).toEqual(expect.objectContaining({ message: expect.any(String) }));
@@ -327,8 +341,8 @@ export async function awaitTerminal(id: string, timeout = 20_000): Promise<Messa
 }
 
 export async function outboundIds(t: Pick<Tenant, "waba">): Promise<string[]> {
-  const { results } = await env.DB.prepare(`SELECT id FROM messages WHERE waba_id = ?1 AND direction = 'outbound' ORDER BY id`).bind(t.waba.id).all<{ id: string }>();
-  return results.map((r) => r.id);
+  const rows = await wabaSql<{ id: string }>(t, `SELECT id FROM messages WHERE direction = 'outbound' ORDER BY id`);
+  return rows.map((r) => r.id);
 }
 
 // ---- running a property ----------------------------------------------------------------------------------------

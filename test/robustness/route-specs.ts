@@ -1,5 +1,7 @@
 import { SCOPES } from "../../src/auth/scopes";
-import { PLANS, WEBHOOK_EVENT_TYPES } from "../../src/db/schema";
+import { TABLES } from "../../src/data-plane/portability";
+import { WEBHOOK_EVENT_TYPES } from "../../src/data-plane/schema";
+import { PLANS } from "../../src/db/schema";
 import { requiredVariableCount } from "../../src/messages/template-rules";
 import { MEDIA_TYPES } from "../../src/routes/messages/messages.schemas";
 import { expect } from "vitest";
@@ -446,7 +448,33 @@ export const META_SPECS: FuzzSpec[] = [
 
 const metaId = fc.oneof({ weight: 4, arbitrary: fc.stringMatching(/^8\d{9,15}$/) }, { weight: 1, arbitrary: pick(["1234", "123456789012345678901", "abc", "00000"]) });
 
-export function adminSpecs(throwawayKeys: string[]): FuzzSpec[] {
+/**
+ * One line of a WABA export ({"table", "row"}), as POST /admin/wabas/{id}/import takes them: rows that
+ * fit (new contacts, tags of the seeded contacts, alerts), rows that break a constraint or name an
+ * unknown table or column. The runner sends it as the body (one line).
+ */
+const importLine = (ctx: FuzzContext) => {
+  const now = fc.integer({ min: 0, max: 4_102_444_800_000 });
+  const contact = fc.record({
+    table: fc.constant("contacts"),
+    row: fc.record(
+      { id: hexId, phone: opt(fc.oneof(indianMobile, pick(OPEN_PHONES))), name: opt(text(60)), custom_fields: opt(fc.constantFrom("{}", '{"tier":"1"}')), opted_in: opt(fc.constantFrom(0, 1)), created_at: now, updated_at: now },
+      { requiredKeys: ["id", "created_at", "updated_at"] },
+    ),
+  });
+  const tag = fc.record({ table: fc.constant("contact_tags"), row: fc.record({ contact_id: fc.oneof(pick(ctx.own.contacts), hexId), tag: text(50) }) });
+  const alert = fc.record({
+    table: fc.constant("meta_alerts"),
+    row: fc.record({ id: hexId, code: opt(fc.integer()), title: opt(text(60)), raw: fc.constant("{}"), created_at: now }, { requiredKeys: ["id", "raw", "created_at"] }),
+  });
+  const junk = fc.record({
+    table: fc.oneof(pick(TABLES), pick(["wabas", "api_keys", "sqlite_master", "_cf_KV", "contacts; DROP TABLE messages"]), nastyString),
+    row: fc.dictionary(fc.oneof(pick(["id", "waba_id", "phone", "status", "rowid", "1=1) --"]), nastyString), plausibleHostileValue, { maxKeys: 4 }),
+  });
+  return fc.oneof({ weight: 2, arbitrary: contact }, { weight: 1, arbitrary: tag }, { weight: 1, arbitrary: alert }, { weight: 2, arbitrary: junk });
+};
+
+export function adminSpecs(throwawayKeys: string[], throwawayWabas: string[] = []): FuzzSpec[] {
   const ws = (ctx: FuzzContext) => ({ own: pick([ctx.t.workspace.id]), foreign: pick([ctx.foreign.tenant.workspace.id]) });
   const waba = (ctx: FuzzContext) => ({ own: pick([ctx.t.waba.id]), foreign: pick([ctx.foreign.tenant.waba.id]) });
   return [
@@ -483,6 +511,10 @@ export function adminSpecs(throwawayKeys: string[]): FuzzSpec[] {
     { method: "POST", path: "/admin/keys/{id}/revoke", audience: "admin", params: () => ({ id: { own: ids(throwawayKeys), foreign: hexId } }) },
     { method: "POST", path: "/admin/wabas/{id}/templates/sync", audience: "admin", params: (ctx) => ({ id: waba(ctx) }) },
     { method: "GET", path: "/admin/wabas/{id}/alerts", audience: "admin", params: (ctx) => ({ id: waba(ctx) }) },
+    { method: "GET", path: "/admin/wabas/{id}/export", audience: "admin", params: (ctx) => ({ id: waba(ctx) }) },
+    { method: "POST", path: "/admin/wabas/{id}/import", audience: "admin", params: (ctx) => ({ id: waba(ctx) }), body: importLine },
+    // last: it erases the WABAs it is given (the test hands it throwaway ones)
+    { method: "DELETE", path: "/admin/wabas/{id}", audience: "admin", params: () => ({ id: { own: ids(throwawayWabas), foreign: hexId } }) },
   ];
 }
 

@@ -1,8 +1,8 @@
-import { env } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import { api } from "../helpers/api";
 import { emulatorSends, type SentRecord } from "../helpers/emulator";
 import { inboundFrom, type MessagingTenant } from "../helpers/messaging";
+import { wabaSql } from "../helpers/waba";
 
 // What the fault and concurrency suites check about sends: the rows the API stored, and what the
 // emulator ("Meta") accepted for each of them.
@@ -37,13 +37,11 @@ export function numberOf(sent: SentRecord): number {
 }
 
 export async function outbound(t: MessagingTenant): Promise<Row[]> {
-  const { results } = await env.DB.prepare(
+  return wabaSql<Row>(
+    t,
     `SELECT m.id, c.phone AS "to", m.kind, m.body, m.status, m.wamid, m.error, m.attempts FROM messages m JOIN contacts c ON c.id = m.contact_id
-      WHERE m.waba_id = ?1 AND m.direction = 'outbound' ORDER BY m.id`,
-  )
-    .bind(t.waba.id)
-    .all<Row>();
-  return results;
+      WHERE m.direction = 'outbound' ORDER BY m.id`,
+  );
 }
 
 /** Waits until all `count` outbound messages have left queued/sending, and returns them. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { foldCase } from "../../src/domain/fold";
 import { e164OfWaId, toE164 } from "../../src/domain/phone";
-import type { MessageStatus } from "../../src/db/schema";
+import type { MessageStatus } from "../../src/data-plane/schema";
 import { mayReplace } from "../../src/messages/lifecycle";
 import { MESSAGE_TIME_FUTURE_MS, MESSAGE_TIME_PAST_MS, messageTime } from "../../src/meta-events/inbound";
 import { verdictFor } from "../../src/meta/error-policy";

@@ -2,13 +2,14 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { templates, wabas } from "../../src/db/schema";
+import { wabas } from "../../src/db/schema";
 import { runScheduled } from "../../src/scheduled";
 import { syncTemplates } from "../../src/templates/sync-templates";
 import { admin, api, jsonOf } from "../helpers/api";
 import { registerWaba, type TemplateInput } from "../helpers/emulator";
 import { walk } from "../helpers/lists";
 import { createTenant, metaId, type Tenant } from "../helpers/tenant";
+import { schema, wabaDb } from "../helpers/waba";
 
 // Meta's side is the Cloud API emulator (env.META): GET /{waba-id}/message_templates with Meta's paging.
 
@@ -36,7 +37,8 @@ function publish(t: Tenant, list: TemplateInput[], accessToken = t.accessToken) 
   });
 }
 
-const stored = (t: Tenant) => t.db.select().from(templates).where(eq(templates.wabaId, t.waba.id)).all();
+/** The templates in the WABA's object. */
+const stored = (t: Tenant) => wabaDb(t, (db) => db.select().from(schema.templates).all());
 const sync = (t: Tenant) => admin(`/admin/wabas/${t.waba.id}/templates/sync`, { method: "POST" });
 
 describe("POST /admin/wabas/{id}/templates/sync", () => {

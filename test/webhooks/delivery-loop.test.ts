@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { WEBHOOK_EVENT_TYPES } from "../../src/db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../../src/data-plane/schema";
 import { api, jsonOf } from "../helpers/api";
 import { emulateInbound, emulatorSettings } from "../helpers/emulator";
 import { createMessagingTenant, type MessagingTenant } from "../helpers/messaging";

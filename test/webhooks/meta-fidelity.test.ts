@@ -1,12 +1,14 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { hashApiKey } from "../../src/auth/api-key";
-import { WEBHOOK_EVENT_TYPES } from "../../src/db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../../src/data-plane/schema";
+import type { SendJob } from "../../src/queues/send-job";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulateInbound, emulatorSends, postStatus, resolveHeld, setTemplateStatus } from "../helpers/emulator";
-import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
+import { createMessagingTenant, inboundFrom, messageByWamid, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { messagesChange, postMetaWebhook, statusItem } from "../helpers/meta-webhook";
 import { runQueue } from "../helpers/queues";
 import { received, receiverUrl } from "../helpers/receiver";
+import { schema, wabaDb } from "../helpers/waba";
 
 // What Meta actually sends and answers, followed through the gateway: template events (with a
 // subscriber), retry verdicts on HTTP 500, usernames and BSUIDs, wa_ids that are not the E.164 number,
@@ -106,7 +108,7 @@ describe("retry verdicts", () => {
     const res = await api("/v1/messages/text", { key: t.secret, method: "POST", json: { to: TO, body: "hello" } });
     expect(res.status).toBe(502);
     expect((await jsonOf(res)).error.upstream.code).toBe(code);
-    const row = await t.db.query.messages.findFirst({ where: (m, { eq, and }) => and(eq(m.wabaId, t.waba.id), eq(m.direction, "outbound")) });
+    const row = await wabaDb(t, (db) => db.select().from(schema.messages).where(eq(schema.messages.direction, "outbound")).get());
     expect(row).toMatchObject({ status: "failed", attempts: 1 });
   });
 });
@@ -255,7 +257,7 @@ describe("statuses", () => {
     const res = await api("/v1/messages/text", { key: t.secret, method: "POST", json: { to: TO, body: "hello" } });
     expect(res.status).toBe(200);
     const { wamid } = await jsonOf(res);
-    return (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    return (await messageByWamid(t, wamid))!;
   }
 
   it("played (a voice note's first play) is stored after read and announced", async () => {
@@ -286,11 +288,11 @@ describe("statuses", () => {
     const res = await sendTemplate(t, { template: "spring_sale", variables: ["20%"] });
     expect(res.status).toBe(200);
     const { wamid } = await jsonOf(res);
-    const row = (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    const row = (await messageByWamid(t, wamid))!;
     expect(row.status).toBe("held");
     await vi.waitFor(async () => expect(await eventsOf(path, "message.held")).toHaveLength(1));
     // a redelivered job (a timeout retry) finds the wamid and does not send again
-    await runQueue("wbiz-sends", [{ messageId: row.id, keyHash: await hashApiKey(t.secret), notify: false }]);
+    await runQueue<SendJob>("wbiz-sends", [{ wabaId: t.waba.id, messageId: row.id }]);
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
     await resolveHeld(wamid, "release");
     await vi.waitFor(async () => expect(["sent", "delivered", "read"]).toContain((await messageRow(t, row.id))?.status));
@@ -302,7 +304,7 @@ describe("statuses", () => {
     await addFault({ phoneNumberId: t.defaultPhone, action: "hold", times: 1 });
     const { wamid } = await jsonOf(await sendTemplate(t, { template: "spring_sale", variables: ["20%"] }));
     await resolveHeld(wamid, "drop");
-    const row = (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    const row = (await messageByWamid(t, wamid))!;
     await vi.waitFor(async () => expect((await messageRow(t, row.id))?.status).toBe("failed"));
     expect(JSON.parse((await messageRow(t, row.id))!.error!)).toMatchObject({ source: "meta", code: 132015 });
   });
@@ -313,7 +315,7 @@ describe("statuses", () => {
     const res = await api("/v1/messages/media", { key: t.secret, method: "POST", json: { to: TO, type: "audio", mediaId: "1234567890" } });
     expect(res.status).toBe(200);
     const { wamid } = await jsonOf(res);
-    const row = (await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) }))!;
+    const row = (await messageByWamid(t, wamid))!;
     await vi.waitFor(async () => expect((await messageRow(t, row.id))?.status).toBe("read"));
     await postStatus({ wamid, status: "played" });
     await vi.waitFor(async () => expect((await messageRow(t, row.id))?.status).toBe("played"));

@@ -3,11 +3,11 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SCOPES } from "../../src/auth/scopes";
 import { database } from "../../src/db/client";
 import { newId } from "../../src/db/ids";
-import { templates } from "../../src/db/schema";
-import { recordMessage } from "../../src/inbox/record-message";
+import { recordMessage, type NewMessage } from "../../src/data-plane/messages";
 import * as provisioning from "../../src/provisioning/provisioning";
 import { api, jsonOf } from "../helpers/api";
 import { postMetaWebhook } from "../helpers/meta-webhook";
+import { inWaba, schema, wabaDb, wabaSql } from "../helpers/waba";
 
 // Meta's own webhook examples (test/fixtures/meta-webhooks, sources in its README), each signed as Meta
 // signs, posted to POST /meta/webhook, and followed to the state it documents.
@@ -33,7 +33,7 @@ beforeAll(async () => {
   const created = await provisioning.createWaba(db, env, { workspaceId: workspace.id, metaWabaId: META_WABA, name: "Meta's demo WABA", accessToken: "EAAGfixtures" });
   if (created.kind !== "created") throw new Error(created.kind);
   waba = created.waba;
-  await provisioning.addPhoneNumber(db, { wabaId: waba.id, metaPhoneNumberId: PHONE_ID, displayPhoneNumber: "+1 555 078 3881" });
+  await provisioning.addPhoneNumber(db, env, { wabaId: waba.id, metaPhoneNumberId: PHONE_ID, displayPhoneNumber: "+1 555 078 3881" });
   key = (await provisioning.createApiKey(db, env, { wabaId: waba.id, name: "fixtures", scopes: [...SCOPES], mode: "test" }))!.secret;
 });
 
@@ -41,18 +41,30 @@ beforeAll(async () => {
 // case posted has been processed
 beforeEach(async () => {
   if (waba) await processed();
-  await env.DB.batch(
-    ["webhook_deliveries", "webhook_events", "pending_statuses", "messages", "conversations", "contact_tags", "contacts", "templates", "meta_alerts"].map((table) =>
-      env.DB.prepare(
-        table === "webhook_deliveries" ? `DELETE FROM webhook_deliveries` : table === "pending_statuses" || table === "contact_tags" ? `DELETE FROM ${table}` : `DELETE FROM ${table} WHERE waba_id = ?1`,
-      ).bind(...(table === "webhook_deliveries" || table === "pending_statuses" || table === "contact_tags" ? [] : [waba.id])),
-    ),
-  );
+  // the WABA's tables live in its own object: emptied there, in one transaction
+  await inWaba({ waba }, (s) => {
+    for (const table of ["webhook_deliveries", "webhook_events", "pending_statuses", "messages", "conversations", "contact_tags", "contacts", "templates", "meta_alerts"]) {
+      s.sql.exec(`DELETE FROM ${table}`);
+    }
+  });
 });
+
+/** Raw rows of the fixture WABA's object (snake_case columns, as SQLite returns them). */
+const rows = (query: string, ...params: unknown[]) => wabaSql<any>({ waba }, query, ...params);
+const first = async (query: string, ...params: unknown[]) => (await rows(query, ...params))[0] ?? null;
+const messageCount = async () => (await first(`SELECT count(*) AS n FROM messages`)).n as number;
+
+/** Stores a message in the fixture WABA's object as the data plane does, then gives it `status`. */
+const seed = (m: Omit<NewMessage, "status">, status: string) =>
+  inWaba({ waba }, (s) => {
+    const recorded = recordMessage(s, { ...m, status: status === "delivered" ? "delivered" : "queued" });
+    if (recorded) s.sql.exec(`UPDATE messages SET status = ? WHERE id = ?`, status, recorded.messageId);
+    return recorded;
+  });
 
 /** Waits until everything posted so far is processed: a marker (a system-level error) posted after it shows up. */
 async function processed() {
-  const count = async () => (await env.DB.prepare(`SELECT count(*) AS n FROM meta_alerts WHERE waba_id = ?1`).bind(waba.id).first<{ n: number }>())!.n;
+  const count = async () => (await first(`SELECT count(*) AS n FROM meta_alerts`)).n as number;
   const before = await count();
   await post("system_errors");
   await vi.waitFor(async () => expect(await count()).toBe(before + 1));
@@ -64,8 +76,8 @@ async function post(name: string) {
   expect(res.status).toBe(200);
 }
 
-const contactByPhone = (phone: string) => env.DB.prepare(`SELECT * FROM contacts WHERE waba_id = ?1 AND phone = ?2`).bind(waba.id, phone).first<any>();
-const messageByWamid = (wamid: string) => env.DB.prepare(`SELECT * FROM messages WHERE waba_id = ?1 AND wamid = ?2`).bind(waba.id, wamid).first<any>();
+const contactByPhone = (phone: string) => first(`SELECT * FROM contacts WHERE phone = ?`, phone);
+const messageByWamid = (wamid: string) => first(`SELECT * FROM messages WHERE wamid = ?`, wamid);
 
 async function inboundArrives(wamid: string) {
   await vi.waitFor(async () => expect(await messageByWamid(wamid)).not.toBeNull());
@@ -74,10 +86,10 @@ async function inboundArrives(wamid: string) {
 
 /** An outbound message Meta accepted, with the wamid Meta's status examples use. */
 async function sentMessage(opts: { phone?: string | null; userId?: string } = {}) {
-  const recorded = await recordMessage(db, {
-    wabaId: waba.id, party: { phone: opts.phone === undefined ? SHEENA : opts.phone, userId: opts.userId ?? null }, metaPhoneNumberId: PHONE_ID,
-    direction: "outbound", kind: "template", body: "hello", payload: {}, status: "sent", wamid: WAMID_OUT,
-  });
+  const recorded = await seed({
+    party: { phone: opts.phone === undefined ? SHEENA : opts.phone, userId: opts.userId ?? null }, metaPhoneNumberId: PHONE_ID,
+    direction: "outbound", kind: "template", body: "hello", payload: {}, wamid: WAMID_OUT,
+  }, "sent");
   return recorded!.messageId;
 }
 
@@ -89,10 +101,10 @@ async function statusBecomes(messageId: string, status: string) {
 async function template(t: { metaTemplateId: string; name: string; language: string; category: string; status: string }) {
   const now = Date.now();
   const id = newId();
-  await db.insert(templates).values({ id, wabaId: waba.id, ...t, parameterFormat: "POSITIONAL", components: "[]", createdAt: now, updatedAt: now });
+  await wabaDb({ waba }, (wdb) => wdb.insert(schema.templates).values({ id, ...t, parameterFormat: "POSITIONAL", components: "[]", createdAt: now, updatedAt: now }).run());
   return id;
 }
-const templateRow = (id: string) => env.DB.prepare(`SELECT * FROM templates WHERE id = ?1`).bind(id).first<any>();
+const templateRow = (id: string) => first(`SELECT * FROM templates WHERE id = ?`, id);
 
 /** The inbound examples: each is stored once, in the contact's conversation, readable through the API. */
 const INBOUND: Array<[string, { wamid: string; kind: string; body: string | null }]> = [
@@ -131,7 +143,7 @@ describe("Meta's inbound message examples", () => {
       // a re-delivery (Meta delivers at least once) changes nothing
       await post(name);
       await processed();
-      expect((await env.DB.prepare(`SELECT count(*) AS n FROM messages WHERE waba_id = ?1`).bind(waba.id).first<{ n: number }>())!.n).toBe(1);
+      expect(await messageCount()).toBe(1);
     });
   }
 
@@ -144,7 +156,7 @@ describe("Meta's inbound message examples", () => {
   it("inbound_text_username: a username user with no phone number becomes a contact keyed by BSUID", async () => {
     await post("inbound_text_username");
     const row = await inboundArrives("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=");
-    const contact = await env.DB.prepare(`SELECT * FROM contacts WHERE id = ?1`).bind(row.contact_id).first<any>();
+    const contact = await first(`SELECT * FROM contacts WHERE id = ?`, row.contact_id);
     expect(contact).toMatchObject({ phone: null, wa_id: null, user_id: "US.13491208655302741918", username: "@realsheenanelson", name: "Sheena Nelson" });
     const listed = await jsonOf(await api(`/v1/contacts/${contact.id}`, { key }));
     expect(listed).toMatchObject({ phone: null, userId: "US.13491208655302741918", username: "@realsheenanelson", name: "Sheena Nelson" });
@@ -153,10 +165,10 @@ describe("Meta's inbound message examples", () => {
   });
 
   it("inbound_system_user_changed_number: the contact moves to the new number; no message, no window", async () => {
-    const before = await recordMessage(db, {
-      wabaId: waba.id, party: { phone: SHEENA, waId: "16505551234" }, metaPhoneNumberId: PHONE_ID, direction: "inbound", kind: "text", body: "hi", payload: {},
-      status: "delivered", wamid: "wamid.before-change", at: Date.now() - 3 * 24 * 3600_000,
-    });
+    const before = await seed({
+      party: { phone: SHEENA, waId: "16505551234" }, metaPhoneNumberId: PHONE_ID, direction: "inbound", kind: "text", body: "hi", payload: {},
+      wamid: "wamid.before-change", at: Date.now() - 3 * 24 * 3600_000,
+    }, "delivered");
     await post("inbound_system_user_changed_number");
     await vi.waitFor(async () => expect(await contactByPhone("+12195555358")).not.toBeNull());
     const contact = await contactByPhone("+12195555358");
@@ -168,9 +180,9 @@ describe("Meta's inbound message examples", () => {
 
   it("inbound_edit and inbound_revoke: the original message is edited, then deleted", async () => {
     const original = "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=";
-    const stored = await recordMessage(db, {
-      wabaId: waba.id, party: { phone: SHEENA }, metaPhoneNumberId: PHONE_ID, direction: "inbound", kind: "image", body: "Old caption", payload: {}, status: "delivered", wamid: original,
-    });
+    const stored = await seed({
+      party: { phone: SHEENA }, metaPhoneNumberId: PHONE_ID, direction: "inbound", kind: "image", body: "Old caption", payload: {}, wamid: original,
+    }, "delivered");
     await post("inbound_edit");
     await vi.waitFor(async () => expect((await messageByWamid(original)).body).toBe("Updated image caption"));
     expect((await messageByWamid(original)).edited_at).not.toBeNull();
@@ -179,15 +191,15 @@ describe("Meta's inbound message examples", () => {
     const page = await jsonOf(await api(`/v1/conversations/${stored!.conversationId}/messages`, { key }));
     expect(page.data).toEqual([expect.objectContaining({ wamid: original, body: null, editedAt: expect.any(String), deletedAt: expect.any(String) })]);
     // neither is a message of its own
-    expect((await env.DB.prepare(`SELECT count(*) AS n FROM messages WHERE waba_id = ?1`).bind(waba.id).first<{ n: number }>())!.n).toBe(1);
+    expect(await messageCount()).toBe(1);
   });
 });
 
 describe("Meta's status examples", () => {
   it("status_sent_pricing: sent (pricing rides on sent too)", async () => {
-    const id = await recordMessage(db, {
-      wabaId: waba.id, party: { phone: SHEENA }, metaPhoneNumberId: PHONE_ID, direction: "outbound", kind: "template", body: "hi", payload: {}, status: "sending", wamid: WAMID_OUT,
-    });
+    const id = await seed({
+      party: { phone: SHEENA }, metaPhoneNumberId: PHONE_ID, direction: "outbound", kind: "template", body: "hi", payload: {}, wamid: WAMID_OUT,
+    }, "sending");
     await post("status_sent_pricing");
     expect(await statusBecomes(id!.messageId, "sent")).toMatchObject({ wamid: WAMID_OUT, error: null });
   });
@@ -214,7 +226,7 @@ describe("Meta's status examples", () => {
 
   it("status_played: a voice note played after it was read", async () => {
     const id = await sentMessage();
-    await env.DB.prepare(`UPDATE messages SET status = 'read' WHERE id = ?1`).bind(id).run();
+    await rows(`UPDATE messages SET status = 'read' WHERE id = ?`, id);
     await post("status_played");
     await statusBecomes(id, "played");
   });

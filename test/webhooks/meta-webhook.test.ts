@@ -1,10 +1,10 @@
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
-import { markSent } from "../../src/messages/status-transitions";
-import { env } from "cloudflare:workers";
 import { api, jsonOf } from "../helpers/api";
 import { emulateInbound, setTemplateStatus } from "../helpers/emulator";
-import { createMessagingTenant, inboundFrom, messageRow, type MessagingTenant } from "../helpers/messaging";
+import { createMessagingTenant, inboundFrom, messageByWamid, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { messagesChange, metaSignature, postMetaWebhook, statusItem } from "../helpers/meta-webhook";
+import { schema, storeOf, wabaDb, wabaSql } from "../helpers/waba";
 
 const TO = "+919812345678";
 
@@ -13,9 +13,16 @@ async function sentMessage(t: MessagingTenant) {
   const res = await api("/v1/messages/text", { key: t.secret, method: "POST", json: { to: TO, body: "hello" } });
   expect(res.status).toBe(200);
   const { wamid } = await jsonOf(res);
-  const row = await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) });
+  const row = await messageByWamid(t, wamid);
   return row!;
 }
+
+const contactByPhone = (t: MessagingTenant, phone: string) => wabaDb(t, (db) => db.select().from(schema.contacts).where(eq(schema.contacts.phone, phone)).get());
+const conversationOf = (t: MessagingTenant, where: { id: string } | { contactId: string }) =>
+  wabaDb(t, (db) =>
+    db.select().from(schema.conversations).where("id" in where ? eq(schema.conversations.id, where.id) : eq(schema.conversations.contactId, where.contactId)).get(),
+  );
+const pendingCount = async (t: MessagingTenant, wamid: string) => (await wabaSql<{ n: number }>(t, "SELECT COUNT(*) AS n FROM pending_statuses WHERE wamid = ?", wamid))[0]?.n;
 
 describe("GET /meta/webhook (verification)", () => {
   it("echoes hub.challenge when the verify token matches", async () => {
@@ -110,24 +117,21 @@ describe("Meta statuses", () => {
     const { id } = await jsonOf(res);
     await vi.waitFor(async () => expect((await messageRow(t, id))?.status).toBe("sent"));
     // as if Meta's webhooks for a second send raced ahead of the relay's write
-    await t.db.$client.prepare("UPDATE messages SET wamid = NULL, status = 'sending' WHERE id = ?").bind(id).run();
+    await wabaSql(t, "UPDATE messages SET wamid = NULL, status = 'sending' WHERE id = ?", id);
     const wamid = `wamid.early-${id}`;
     await postMetaWebhook(messagesChange(t.metaWabaId, t.defaultPhone, { statuses: [statusItem(wamid, "delivered"), statusItem(wamid, "read")] }));
-    await vi.waitFor(async () => {
-      const pending = await env.DB.prepare("SELECT COUNT(*) AS n FROM pending_statuses WHERE wamid = ?").bind(wamid).first<{ n: number }>();
-      expect(pending?.n).toBe(2);
-    });
+    await vi.waitFor(async () => expect(await pendingCount(t, wamid)).toBe(2));
     expect((await messageRow(t, id))?.status).toBe("sending");
-    await markSent(env, id, wamid);
+    // the relay's answer arrives: Meta accepted it with this wamid
+    await storeOf(t).completeSend(t.waba.id, id, { kind: "accepted", wamid, held: false });
     expect(await messageRow(t, id)).toMatchObject({ wamid, status: "read" });
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM pending_statuses WHERE wamid = ?").bind(wamid).first<{ n: number }>();
-    expect(left?.n).toBe(0);
+    expect(await pendingCount(t, wamid)).toBe(0);
   });
 
   it("biz_opaque_callback_data links a status to a send whose wamid write was lost", async () => {
     const t = await createMessagingTenant();
     const m = await sentMessage(t);
-    await t.db.$client.prepare("UPDATE messages SET wamid = NULL, status = 'sending' WHERE id = ?").bind(m.id).run();
+    await wabaSql(t, "UPDATE messages SET wamid = NULL, status = 'sending' WHERE id = ?", m.id);
     await postMetaWebhook(messagesChange(t.metaWabaId, t.defaultPhone, { statuses: [statusItem("wamid.linked-" + m.id, "delivered", { biz_opaque_callback_data: m.id })] }));
     await vi.waitFor(async () => expect(await messageRow(t, m.id)).toMatchObject({ wamid: "wamid.linked-" + m.id, status: "delivered" }));
   });
@@ -138,32 +142,32 @@ describe("inbound messages", () => {
     const t = await createMessagingTenant();
     const from = "919812300001";
     const { wamid } = await emulateInbound({ phoneNumberId: t.defaultPhone, from, name: "Aarav Sharma", type: "text", text: { body: "Has my order shipped?" } });
-    await vi.waitFor(async () => expect(await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) })).toBeTruthy());
-    const contact = await t.db.query.contacts.findFirst({ where: (c, { and, eq }) => and(eq(c.wabaId, t.waba.id), eq(c.phone, `+${from}`)) });
+    await vi.waitFor(async () => expect(await messageByWamid(t, wamid)).toBeTruthy());
+    const contact = await contactByPhone(t, `+${from}`);
     expect(contact).toMatchObject({ name: "Aarav Sharma", optedIn: true });
     expect(Date.now() - contact!.lastInboundAt!).toBeLessThan(60_000);
-    const conversation = await t.db.query.conversations.findFirst({ where: (c, { eq }) => eq(c.contactId, contact!.id) });
+    const conversation = await conversationOf(t, { contactId: contact!.id });
     expect(conversation).toMatchObject({ status: "open", unreadCount: 1 });
     // the window is open: a free-form reply goes out
     expect((await api("/v1/messages/text", { key: t.secret, method: "POST", json: { to: `+${from}`, body: "Yes, today!" } })).status).toBe(200);
 
     // Meta delivers again: nothing changes
-    const raw = await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) });
+    const raw = await messageByWamid(t, wamid);
     await postMetaWebhook(messagesChange(t.metaWabaId, t.defaultPhone, { contacts: [{ profile: { name: "Aarav Sharma" }, wa_id: from }], messages: [JSON.parse(raw!.payload)] }));
     await emulateInbound({ phoneNumberId: t.defaultPhone, from: "919812300002", type: "text", text: { body: "marker" } });
-    await vi.waitFor(async () => expect(await t.db.query.contacts.findFirst({ where: (c, { eq }) => eq(c.phone, "+919812300002") })).toBeTruthy());
-    const inbound = await t.db.query.messages.findMany({ where: (m, { and, eq }) => and(eq(m.contactId, contact!.id), eq(m.direction, "inbound")) });
+    await vi.waitFor(async () => expect(await contactByPhone(t, "+919812300002")).toBeTruthy());
+    const inbound = await wabaDb(t, (db) => db.select().from(schema.messages).where(and(eq(schema.messages.contactId, contact!.id), eq(schema.messages.direction, "inbound"))).all());
     expect(inbound).toHaveLength(1);
-    expect((await t.db.query.conversations.findFirst({ where: (c, { eq }) => eq(c.contactId, contact!.id) }))?.unreadCount).toBe(1);
+    expect((await conversationOf(t, { contactId: contact!.id }))?.unreadCount).toBe(1);
   });
 
   it("reopen a closed conversation", async () => {
     const t = await createMessagingTenant();
     const first = await inboundFrom(t, TO);
-    await t.db.$client.prepare("UPDATE conversations SET status = 'closed', unread_count = 0 WHERE id = ?").bind(first!.conversationId).run();
+    await wabaSql(t, "UPDATE conversations SET status = 'closed', unread_count = 0 WHERE id = ?", first!.conversationId);
     const { wamid } = await emulateInbound({ phoneNumberId: t.defaultPhone, from: "919812345678", type: "text", text: { body: "me again" } });
-    await vi.waitFor(async () => expect(await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) })).toBeTruthy());
-    expect(await t.db.query.conversations.findFirst({ where: (c, { eq }) => eq(c.id, first!.conversationId) })).toMatchObject({ status: "open", unreadCount: 1 });
+    await vi.waitFor(async () => expect(await messageByWamid(t, wamid)).toBeTruthy());
+    expect(await conversationOf(t, { id: first!.conversationId })).toMatchObject({ status: "open", unreadCount: 1 });
   });
 
   it.each([
@@ -180,8 +184,8 @@ describe("inbound messages", () => {
     const id = `wamid.in-${crypto.randomUUID()}`;
     const full = { from: "919812300009", id, timestamp: String(Math.floor(Date.now() / 1000)), ...message };
     expect((await postMetaWebhook(messagesChange(t.metaWabaId, t.defaultPhone, { messages: [full] }))).status).toBe(200);
-    await vi.waitFor(async () => expect(await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, id) })).toBeTruthy());
-    const row = await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, id) });
+    await vi.waitFor(async () => expect(await messageByWamid(t, id)).toBeTruthy());
+    const row = await messageByWamid(t, id);
     expect(row).toMatchObject({ kind, body, direction: "inbound", status: "delivered" });
     expect(JSON.parse(row!.payload)).toEqual(full);
   });
@@ -190,9 +194,9 @@ describe("inbound messages", () => {
 describe("opt-out", () => {
   const inboundText = async (t: MessagingTenant, text: string) => {
     const { wamid } = await emulateInbound({ phoneNumberId: t.defaultPhone, from: "919812345678", type: "text", text: { body: text } });
-    await vi.waitFor(async () => expect(await t.db.query.messages.findFirst({ where: (m, { eq }) => eq(m.wamid, wamid) })).toBeTruthy());
+    await vi.waitFor(async () => expect(await messageByWamid(t, wamid)).toBeTruthy());
   };
-  const optedIn = async (t: MessagingTenant) => (await t.db.query.contacts.findFirst({ where: (c, { and, eq }) => and(eq(c.wabaId, t.waba.id), eq(c.phone, TO)) }))?.optedIn;
+  const optedIn = async (t: MessagingTenant) => (await contactByPhone(t, TO))?.optedIn;
   const marketing = (t: MessagingTenant) => api("/v1/messages/template", { key: t.secret, method: "POST", json: { to: TO, template: "spring_sale", language: "en_US", variables: ["20%"] } });
 
   it("STOP (any case, whole message) opts out and marketing templates are refused; START opts back in", async () => {
@@ -219,7 +223,7 @@ describe("opt-out", () => {
 describe("template status updates", () => {
   it("update the template store when Meta approves or rejects a template", async () => {
     const t = await createMessagingTenant();
-    const stored = (name: string) => t.db.query.templates.findFirst({ where: (x, { and, eq }) => and(eq(x.wabaId, t.waba.id), eq(x.name, name)) });
+    const stored = (name: string) => wabaDb(t, (db) => db.select().from(schema.templates).where(and(eq(schema.templates.name, name), eq(schema.templates.language, "en_US"))).get());
     await setTemplateStatus({ wabaId: t.metaWabaId, name: "payment_reminder", language: "en_US", status: "APPROVED" });
     await vi.waitFor(async () => expect((await stored("payment_reminder"))?.status).toBe("APPROVED"));
     expect((await api("/v1/messages/template", { key: t.secret, method: "POST", json: { to: TO, template: "payment_reminder", language: "en_US", variables: ["a", "b"] } })).status).toBe(200);

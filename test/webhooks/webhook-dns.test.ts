@@ -1,10 +1,10 @@
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, jsonOf } from "../helpers/api";
 import { emulateInbound } from "../helpers/emulator";
 import { createMessagingTenant, type MessagingTenant } from "../helpers/messaging";
 import { dnsQueries, received, receiverUrl, setDns, uniqueHost } from "../helpers/receiver";
 import { createTenant } from "../helpers/tenant";
+import { wabaSql } from "../helpers/waba";
 
 // Where a webhook's host name resolves, asked of the (test) DNS-over-HTTPS resolver: at create and
 // update time, and again before every delivery.
@@ -138,7 +138,7 @@ describe("every delivery checks where the name resolves before connecting", () =
     const { url, path } = receiverUrl("legacy");
     const endpoint = await jsonOf(await create(t.secret, url));
     // as an endpoint saved before the trailing-dot rule could have been
-    await env.DB.prepare(`UPDATE webhook_endpoints SET url = ?2 WHERE id = ?1`).bind(endpoint.id, `https://localhost.${path}`).run();
+    await wabaSql(t, `UPDATE webhook_endpoints SET url = ?2 WHERE id = ?1`, endpoint.id, `https://localhost.${path}`);
     await inbound(t);
     await vi.waitFor(async () =>
       expect((await deliveries(t, endpoint.id))[0]).toMatchObject({

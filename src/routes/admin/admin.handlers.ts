@@ -1,10 +1,13 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { wabaStore } from "../../data-plane/stub";
+import { wabas } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import * as provisioning from "../../provisioning/provisioning";
 import { syncTemplates as syncWabaTemplates } from "../../templates/sync-templates";
 import type * as routes from "./admin.routes";
-
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -48,7 +51,7 @@ export const updateWaba: RouteHandler<typeof routes.updateWaba, AppEnv> = async 
 };
 
 export const addPhoneNumber: RouteHandler<typeof routes.addPhoneNumber, AppEnv> = async (c) => {
-  const result = await provisioning.addPhoneNumber(c.var.db, { wabaId: c.req.valid("param").id, ...c.req.valid("json") });
+  const result = await provisioning.addPhoneNumber(c.var.db, c.env, { wabaId: c.req.valid("param").id, ...c.req.valid("json") });
   if (result.kind === "no_waba") throw notFound("WABA");
   if (result.kind === "duplicate") throw new ApiError("ALREADY_EXISTS", "metaPhoneNumberId is already registered");
   return c.json(withIso(result.phoneNumber), 201);
@@ -87,14 +90,43 @@ export const syncTemplates: RouteHandler<typeof routes.syncTemplates, AppEnv> = 
   return c.json({ wabaId, ...counts, syncedAt: iso(syncedAt) }, 200);
 };
 
+/** 404 unless the WABA exists in the control plane (an object for any id would answer, empty). */
+async function knownWaba(c: { var: AppEnv["Variables"] }, id: string): Promise<void> {
+  if (!(await c.var.db.select({ id: wabas.id }).from(wabas).where(eq(wabas.id, id)).get())) throw notFound("WABA");
+}
+
 export const listAlerts: RouteHandler<typeof routes.listAlerts, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await c.env.DB.prepare(`SELECT 1 AS x FROM wabas WHERE id = ?1`).bind(id).first())) throw notFound("WABA");
-  const { results } = await c.env.DB.prepare(
-    `SELECT id, meta_phone_number_id AS metaPhoneNumberId, code, title, message, details, created_at AS createdAt
-       FROM meta_alerts WHERE waba_id = ?1 ORDER BY id DESC LIMIT 100`,
-  )
-    .bind(id)
-    .all<{ id: string; metaPhoneNumberId: string | null; code: number | null; title: string | null; message: string | null; details: string | null; createdAt: number }>();
-  return c.json({ data: results.map((a) => ({ ...a, createdAt: new Date(a.createdAt).toISOString() })) }, 200);
+  await knownWaba(c, id);
+  const alerts = await wabaStore(c.env, id).listAlerts(id);
+  return c.json({ data: alerts.map((a) => ({ ...a, createdAt: iso(a.createdAt) })) }, 200);
+};
+
+// a stream, not JSON: a plain Response, which the route's typed handler does not describe
+export const exportWaba = (async (c: Context<AppEnv, "/admin/wabas/:id/export", { out: { param: { id: string } } }>) => {
+  const { id } = c.req.valid("param");
+  await knownWaba(c, id);
+  const stream = await wabaStore(c.env, id).exportData(id);
+  return new Response(stream, { status: 200, headers: { "Content-Type": "application/x-ndjson", "Content-Disposition": `attachment; filename="waba-${id}.jsonl"` } });
+}) as unknown as RouteHandler<typeof routes.exportWaba, AppEnv>;
+
+export const importWaba: RouteHandler<typeof routes.importWaba, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  await knownWaba(c, id);
+  let lines: string[];
+  try {
+    lines = (await c.req.text()).split("\n").filter((l) => l.trim() !== "");
+    for (const line of lines) JSON.parse(line);
+  } catch {
+    throw new ApiError("VALIDATION_FAILED", "body: every line must be a JSON object {\"table\", \"row\"}", { details: [{ field: "body", message: "not JSON lines" }] });
+  }
+  const result = await wabaStore(c.env, id).importData(id, lines);
+  if (result.kind === "refused") throw new ApiError("VALIDATION_FAILED", `body: ${result.message}`, { details: [{ field: "body", message: result.message }] });
+  return c.json({ wabaId: id, rows: result.rows, byTable: result.byTable }, 200);
+};
+
+export const eraseWaba: RouteHandler<typeof routes.eraseWaba, AppEnv> = async (c) => {
+  const erased = await provisioning.eraseWaba(c.var.db, c.env, c.req.valid("param").id);
+  if (!erased) throw notFound("WABA");
+  return c.json(erased, 200);
 };

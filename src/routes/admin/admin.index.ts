@@ -15,4 +15,7 @@ export const adminRouter = createRouter()
   .openapi(r.listKeys, h.listKeys)
   .openapi(r.revokeKey, h.revokeKey)
   .openapi(r.syncTemplates, h.syncTemplates)
-  .openapi(r.listAlerts, h.listAlerts);
+  .openapi(r.listAlerts, h.listAlerts)
+  .openapi(r.exportWaba, h.exportWaba)
+  .openapi(r.importWaba, h.importWaba)
+  .openapi(r.eraseWaba, h.eraseWaba);

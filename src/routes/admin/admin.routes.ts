@@ -153,3 +153,27 @@ export const listAlerts = createRoute({
   request: { params: IdParam },
   responses: { 200: ok(z.object({ data: z.array(MetaAlertSchema) })), ...ADMIN_ERRORS },
 });
+
+export const exportWaba = createRoute({
+  ...base, method: "get", path: "/admin/wabas/{id}/export",
+  description: "Every row of the WABA's data plane as JSON lines ({\"table\", \"row\"} per line), streamed: offboarding and data-protection requests.",
+  request: { params: IdParam },
+  responses: { 200: { description: "JSON lines", content: { "application/x-ndjson": { schema: z.string() } } }, ...ADMIN_ERRORS },
+});
+
+export const importWaba = createRoute({
+  ...base, method: "post", path: "/admin/wabas/{id}/import",
+  description: "Upserts rows given as export lines (by primary key): the local demo seed, or restoring a small export. Unknown tables or columns refuse the whole body.",
+  request: { params: IdParam, body: { content: { "application/x-ndjson": { schema: z.string() } }, required: true } },
+  responses: {
+    200: ok(z.object({ wabaId: z.string(), rows: z.number().int(), byTable: z.record(z.string(), z.number().int()) })),
+    ...ADMIN_ERRORS,
+  },
+});
+
+export const eraseWaba = createRoute({
+  ...base, method: "delete", path: "/admin/wabas/{id}",
+  description: "Deletes the WABA's data plane (its object's storage) and its control-plane rows (keys, phone numbers, the WABA). Its keys stop working at once.",
+  request: { params: IdParam },
+  responses: { 200: ok(z.object({ wabaId: z.string(), metaWabaId: z.string(), keysDeleted: z.number().int() })), ...ADMIN_ERRORS },
+});

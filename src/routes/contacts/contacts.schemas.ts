@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MAX_CUSTOM_FIELDS } from "../../contacts/write-contacts";
+import { MAX_CUSTOM_FIELDS } from "../../data-plane/contacts";
 import { E164, IsoDateTime, pageLimit, QueryBoolean, ResourceId } from "../../schemas/common";
 import { Page } from "../../schemas/page";
 

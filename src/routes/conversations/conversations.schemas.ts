@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CHANNELS, MESSAGE_STATUSES } from "../../db/schema";
+import { CHANNELS, MESSAGE_STATUSES } from "../../data-plane/schema";
 import { IsoDateTime, pageLimit, ResourceId } from "../../schemas/common";
 import { Page } from "../../schemas/page";
 

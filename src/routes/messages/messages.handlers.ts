@@ -1,14 +1,12 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { messages, contacts } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
-import { composeInteractive, composeLocation, composeMedia, composeTemplate, composeText, isRefusal, type Draft } from "../../messages/compose";
+import type { SendContent } from "../../messages/inputs";
 import { failedSendError } from "../../messages/outcome";
-import type { Recipient } from "../../messages/recipient";
-import { loadSendContext, queueSend, sendWaitBudgetMs, windowRefusal, type Refusal, type SendContext } from "../../messages/send";
+import type { Refusal } from "../../messages/send";
 import { iso, isResourceId } from "../../schemas/common";
+import { settings } from "../../settings";
 import type * as routes from "./messages.routes";
 
 const refused = (r: Refusal) => new ApiError(r.code, r.message, r.details ? { details: r.details } : {});
@@ -21,52 +19,36 @@ function preferences(header: string | undefined): { async: boolean; waitMs?: num
 }
 
 /**
- * The shared path of the five send routes: resolve the phone number, run the checks that need storage,
- * store and queue the message, then wait (push, not poll) for the relay to report Meta's answer.
+ * The shared path of the five send routes: one call to the key's WABA object, which resolves the phone
+ * number, runs the checks, stores and queues the message, and (unless the client prefers not to wait)
+ * waits — a push, no polling — for the relay to report Meta's answer.
  */
-async function send(
-  c: Context<AppEnv>,
-  req: Recipient & { phoneNumberId?: string; template?: string; needsWindow: boolean },
-  compose: Draft | ((ctx: SendContext) => Draft | Refusal),
-) {
+async function send(c: Context<AppEnv>, content: SendContent) {
   const key = c.var.key;
-  const ctx = await loadSendContext(c.var.db, key.wabaId, req);
-  if (!ctx.metaPhoneNumberId) {
-    throw new ApiError(
-      "PHONE_NOT_FOUND",
-      req.phoneNumberId ? `phoneNumberId ${req.phoneNumberId} does not belong to the WABA tied to this API key` : "The WABA tied to this API key has no phone number",
-      req.phoneNumberId ? { details: [{ field: "phoneNumberId", message: "not a phone number of this WABA" }] } : {},
-    );
-  }
-  const draft = typeof compose === "function" ? compose(ctx) : compose;
-  if (isRefusal(draft)) throw refused(draft);
-  if (req.needsWindow) {
-    const closed = windowRefusal(ctx);
-    if (closed) throw refused(closed);
-  }
-
   const prefer = preferences(c.req.header("Prefer"));
-  const { messageId } = await queueSend(c.var.db, c.env, {
-    wabaId: key.wabaId,
-    apiKeyId: key.id,
-    keyHash: key.keyHash,
-    recipient: { to: req.to, userId: req.userId },
-    metaPhoneNumberId: ctx.metaPhoneNumberId,
-    kind: draft.kind,
-    body: draft.body,
-    payload: draft.payload,
-    notify: !prefer.async,
+  const result = await c.var.store.send(key.wabaId, content, key.id, {
+    wait: !prefer.async,
+    waitMs: Math.min(prefer.waitMs ?? Infinity, settings(c.env).sendWaitBudgetMs),
   });
-  const queued = () => c.json({ id: messageId, status: "queued" as const }, 202);
-  if (prefer.async) {
-    c.header("Preference-Applied", "respond-async");
-    return queued();
+  c.var.counters.d1 += result.d1;
+  const phoneNumberId = content.input.phoneNumberId;
+  switch (result.kind) {
+    case "no_phone":
+      throw new ApiError(
+        "PHONE_NOT_FOUND",
+        phoneNumberId ? `phoneNumberId ${phoneNumberId} does not belong to the WABA tied to this API key` : "The WABA tied to this API key has no phone number",
+        phoneNumberId ? { details: [{ field: "phoneNumberId", message: "not a phone number of this WABA" }] } : {},
+      );
+    case "refused":
+      throw refused(result.refusal);
+    case "sent":
+      return c.json({ wamid: result.wamid }, 200);
+    case "failed":
+      throw failedSendError(result.error, result.draftKind);
+    case "queued":
+      if (prefer.async) c.header("Preference-Applied", "respond-async");
+      return c.json({ id: result.messageId, status: "queued" as const }, 202);
   }
-  c.var.counters.durableObject++;
-  const outcome = await c.var.gate.awaitOutcome(messageId, Math.min(prefer.waitMs ?? Infinity, sendWaitBudgetMs(c.env)));
-  if (!outcome) return queued();
-  if (outcome.status === "sent") return c.json({ wamid: outcome.wamid }, 200);
-  throw failedSendError(outcome.error, draft.kind);
 }
 
 type Sent = Awaited<ReturnType<typeof send>>;
@@ -74,61 +56,15 @@ type Sent = Awaited<ReturnType<typeof send>>;
 type SendHandler<R extends typeof routes.sendText | typeof routes.sendTemplate | typeof routes.sendMedia | typeof routes.sendInteractive | typeof routes.sendLocation> =
   (c: Parameters<RouteHandler<R, AppEnv>>[0]) => Promise<Sent>;
 
-export const sendText: SendHandler<typeof routes.sendText> = (c) => {
-  const input = c.req.valid("json");
-  return send(c, { ...input, needsWindow: true }, composeText(input));
-};
-
-export const sendTemplate: SendHandler<typeof routes.sendTemplate> = (c) => {
-  const input = c.req.valid("json");
-  return send(c, { to: input.to, userId: input.userId, phoneNumberId: input.phoneNumberId, template: input.template, needsWindow: false }, (ctx) => composeTemplate(input, ctx));
-};
-
-export const sendMedia: SendHandler<typeof routes.sendMedia> = (c) => {
-  const input = c.req.valid("json");
-  const draft = composeMedia(input);
-  if (isRefusal(draft)) throw refused(draft);
-  return send(c, { ...input, needsWindow: true }, draft);
-};
-
-export const sendInteractive: SendHandler<typeof routes.sendInteractive> = (c) => {
-  const input = c.req.valid("json");
-  const draft = composeInteractive(input);
-  if (isRefusal(draft)) throw refused(draft);
-  return send(c, { ...input, needsWindow: true }, draft);
-};
-
-export const sendLocation: SendHandler<typeof routes.sendLocation> = (c) => {
-  const input = c.req.valid("json");
-  return send(c, { ...input, needsWindow: true }, composeLocation(input));
-};
+export const sendText: SendHandler<typeof routes.sendText> = (c) => send(c, { route: "text", input: c.req.valid("json") });
+export const sendTemplate: SendHandler<typeof routes.sendTemplate> = (c) => send(c, { route: "template", input: c.req.valid("json") });
+export const sendMedia: SendHandler<typeof routes.sendMedia> = (c) => send(c, { route: "media", input: c.req.valid("json") });
+export const sendInteractive: SendHandler<typeof routes.sendInteractive> = (c) => send(c, { route: "interactive", input: c.req.valid("json") });
+export const sendLocation: SendHandler<typeof routes.sendLocation> = (c) => send(c, { route: "location", input: c.req.valid("json") });
 
 export const getMessage: RouteHandler<typeof routes.getMessage, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
-  const row = isResourceId(id)
-    ? await c.var.db
-        .select({ m: messages, phone: contacts.phone, userId: contacts.userId })
-        .from(messages)
-        .innerJoin(contacts, eq(contacts.id, messages.contactId))
-        .where(and(eq(messages.id, id), eq(messages.wabaId, c.var.key.wabaId), eq(messages.direction, "outbound")))
-        .get()
-    : undefined;
-  if (!row) throw new ApiError("NOT_FOUND", "Message not found");
-  const m = row.m;
-  return c.json(
-    {
-      id: m.id,
-      wamid: m.wamid,
-      status: m.status,
-      kind: m.kind,
-      to: row.phone,
-      userId: row.userId,
-      phoneNumberId: m.metaPhoneNumberId,
-      body: m.body,
-      error: m.error ? JSON.parse(m.error) : null,
-      createdAt: iso(m.createdAt),
-      updatedAt: iso(m.updatedAt),
-    },
-    200,
-  );
+  const m = isResourceId(id) ? await c.var.store.getSentMessage(c.var.key.wabaId, id) : null;
+  if (!m) throw new ApiError("NOT_FOUND", "Message not found");
+  return c.json({ ...m, createdAt: iso(m.createdAt), updatedAt: iso(m.updatedAt) }, 200);
 };

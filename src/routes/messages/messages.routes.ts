@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders, type ErrorCode } from "../../errors";
 import { idempotency } from "../../middleware/idempotency";
-import { MESSAGE_STATUSES } from "../../db/schema";
+import { MESSAGE_STATUSES } from "../../data-plane/schema";
 import { IsoDateTime, PathId } from "../../schemas/common";
 import { authenticated } from "../router";
 import {

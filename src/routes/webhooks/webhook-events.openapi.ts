@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
-import { WEBHOOK_EVENT_TYPES } from "../../db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../../data-plane/schema";
 import { WebhookEventSchema } from "./webhooks.schemas";
 
 const DESCRIBE: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {

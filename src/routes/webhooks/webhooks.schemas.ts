@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { WEBHOOK_EVENT_TYPES } from "../../db/schema";
+import { WEBHOOK_EVENT_TYPES } from "../../data-plane/schema";
 import { IsoDateTime } from "../../schemas/common";
 
 const EventTypes = z

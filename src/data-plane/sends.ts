@@ -1,0 +1,42 @@
+import { compose, isRefusal } from "../messages/compose";
+import type { SendContent } from "../messages/inputs";
+import { partyOf } from "../messages/recipient";
+import { windowRefusal, type Refusal, type SendContext } from "../messages/send";
+import { findContact } from "./contacts";
+import { sendingPhone, type WabaControl } from "./control";
+import { recordMessage } from "./messages";
+import type { Store } from "./store";
+import { templateVariants } from "./templates";
+
+// The route half of a send, in the WABA's object: everything the checks need is local, so it is one
+// call that resolves the phone number, refuses what Meta would refuse, stores the message (queued) with
+// its conversation, and queues the relay's job once that has committed.
+
+export type Admission =
+  | { kind: "no_phone" }
+  | { kind: "refused"; refusal: Refusal }
+  | { kind: "queued"; messageId: string; draftKind: string };
+
+export function admitSend(s: Store, control: WabaControl, content: SendContent, apiKeyId: string): Admission {
+  const input = content.input;
+  const metaPhoneNumberId = sendingPhone(control, input.phoneNumberId);
+  if (!metaPhoneNumberId) return { kind: "no_phone" };
+  const contact = findContact(s, { phone: input.to ?? null, userId: input.userId ?? null });
+  const ctx: SendContext = {
+    now: s.now,
+    metaPhoneNumberId,
+    contact: contact ? { lastInboundAt: contact.lastInboundAt, optedIn: contact.optedIn === 1 } : null,
+    templates: content.route === "template" ? templateVariants(s, content.input.template) : [],
+  };
+  const draft = compose(content, ctx);
+  if (isRefusal(draft)) return { kind: "refused", refusal: draft };
+  if (content.route !== "template") {
+    const closed = windowRefusal(ctx);
+    if (closed) return { kind: "refused", refusal: closed };
+  }
+  const recorded = recordMessage(s, {
+    party: partyOf(input), metaPhoneNumberId, direction: "outbound", kind: draft.kind, body: draft.body, payload: draft.payload, status: "queued", apiKeyId,
+  })!;
+  s.effects.sends.push({ wabaId: s.wabaId, messageId: recorded.messageId });
+  return { kind: "queued", messageId: recorded.messageId, draftKind: draft.kind };
+}

@@ -1,0 +1,374 @@
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { openSecret, sealSecret } from "../crypto/secret-box";
+import * as contacts from "../data-plane/contacts";
+import { loadWabaControl, type WabaControl } from "../data-plane/control";
+import * as inbox from "../data-plane/inbox";
+import { hasWorkInFlight, STALE_AFTER_MS, sweep, type SweepResult } from "../data-plane/maintenance";
+import { applyMetaChange, type MetaAlert } from "../data-plane/meta-changes";
+import * as messages from "../data-plane/messages";
+import migrations from "../data-plane/migrations/bundle";
+import { exportLines, importLines, type ImportResult } from "../data-plane/portability";
+import type { EventType } from "../data-plane/schema";
+import { admitSend } from "../data-plane/sends";
+import { all, noEffects, type Effects, type Store } from "../data-plane/store";
+import * as templates from "../data-plane/templates";
+import * as webhooks from "../data-plane/webhooks";
+import type { Env } from "../env";
+import { errorFields, log } from "../log";
+import type { SendContent } from "../messages/inputs";
+import type { MessageError, SendOutcome } from "../messages/outcome";
+import type { Refusal } from "../messages/send";
+import type { MetaEventJob } from "../queues/meta-event-job";
+import { settings } from "../settings";
+import { generateWebhookSecret } from "../webhooks/signing";
+
+/** Re-read the control record from D1 at least this often even without an explicit invalidate(). */
+const CONTROL_TTL_MS = 60_000;
+/** An outcome that arrives before its route starts waiting is kept this long. */
+const EARLY_OUTCOME_TTL_MS = 60_000;
+/** With nothing in flight, the alarm still runs daily for retention. */
+const DAILY_MS = 24 * 60 * 60_000;
+
+export type SendResult =
+  | { kind: "no_phone"; d1: number }
+  | { kind: "refused"; refusal: Refusal; d1: number }
+  | { kind: "queued"; messageId: string; d1: number }
+  | { kind: "sent"; wamid: string; d1: number }
+  | { kind: "failed"; error: MessageError; draftKind: string; d1: number };
+
+export type RelayClaim =
+  | { kind: "claimed"; payload: string; metaPhoneNumberId: string; attempts: number; accessTokenEnc: string }
+  | messages.Unclaimed;
+
+export type RelayResult = { kind: "accepted"; wamid: string; held: boolean } | { kind: "retry"; error: MessageError } | { kind: "failed"; error: MessageError };
+
+/**
+ * One WABA's data plane: a SQLite-backed Durable Object per WABA, addressed by our WABA id (always the
+ * one in the authenticated key record or the job, never one from a request). It holds the WABA's
+ * contacts, conversations, messages and their statuses, templates, webhook endpoints, events and
+ * deliveries; it is the only writer of each, so every change and the event announcing it commit in one
+ * synchronous transaction. The RPC methods below are a thin shell over src/data-plane/*.
+ *
+ * A send route waits here for Meta's answer: the relay reports it to this same object, which wakes the
+ * waiting call (a push, no polling).
+ */
+export class WabaStore extends DurableObject<Env> {
+  #wabaId?: string;
+  #control?: { value: WabaControl; loadedAt: number };
+  #waiters = new Map<string, (outcome: SendOutcome) => void>();
+  #early = new Map<string, { outcome: SendOutcome; at: number }>();
+  /** sends whose route waits (or is about to wait) for their outcome */
+  #expecting = new Set<string>();
+  #alarmAt: number | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrateStore(ctx.storage);
+      this.#wabaId = ctx.storage.kv.get<string>("wabaId");
+      this.#alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  // ---- sends and the relay ------------------------------------------------------------------------
+
+  /**
+   * Checks, stores and queues a send; then, unless the client asked not to wait, waits up to `waitMs`
+   * for the relay's answer. `d1`: D1 queries made here (the control record, when not cached).
+   */
+  async send(wabaId: string, content: SendContent, apiKeyId: string, opts: { wait: boolean; waitMs: number }): Promise<SendResult> {
+    const { control, d1 } = await this.#controlRecord(wabaId);
+    const admission = await this.#write(wabaId, (s) => {
+      const a = admitSend(s, control, content, apiKeyId);
+      // expected before its job is queued, so an answer that comes back at once is kept for us
+      if (a.kind === "queued" && opts.wait) this.#expecting.add(a.messageId);
+      return a;
+    });
+    if (admission.kind !== "queued") return { ...admission, d1 };
+    if (!opts.wait) return { kind: "queued", messageId: admission.messageId, d1 };
+    const outcome = await this.#awaitOutcome(admission.messageId, opts.waitMs);
+    if (!outcome) return { kind: "queued", messageId: admission.messageId, d1 };
+    return outcome.status === "sent" ? { kind: "sent", wamid: outcome.wamid, d1 } : { kind: "failed", error: outcome.error, draftKind: admission.draftKind, d1 };
+  }
+
+  /** The relay's claim on a queued message, with what it needs to call Meta. */
+  async claimSend(wabaId: string, messageId: string): Promise<RelayClaim> {
+    const { control } = await this.#controlRecord(wabaId);
+    const claim = await this.#write(wabaId, (s) => messages.claimSend(s, messageId));
+    return claim.kind === "claimed" ? { ...claim, accessTokenEnc: control.accessTokenEnc } : claim;
+  }
+
+  /** What Meta answered the relay (or that the relay will retry): the message's next status. */
+  async completeSend(wabaId: string, messageId: string, result: RelayResult): Promise<void> {
+    await this.#write(wabaId, (s) => {
+      if (result.kind === "accepted") messages.markAccepted(s, messageId, result.wamid, result.held);
+      else if (result.kind === "retry") messages.releaseClaim(s, messageId, result.error);
+      else messages.markFailed(s, messageId, result.error);
+    });
+  }
+
+  /** The send queue gave up on a message (dead-letter queue): failed, with the last error. */
+  async giveUp(wabaId: string, messageId: string, deliveries: number): Promise<void> {
+    await this.#write(wabaId, (s) => messages.giveUp(s, messageId, deliveries));
+  }
+
+  async getSentMessage(wabaId: string, id: string) {
+    return this.#read(wabaId, (s) => inbox.getSentMessage(s, id));
+  }
+
+  // ---- Meta's webhooks ----------------------------------------------------------------------------
+
+  async applyMetaChange(wabaId: string, job: MetaEventJob): Promise<void> {
+    await this.#write(wabaId, (s) => applyMetaChange(s, job));
+  }
+
+  async listAlerts(wabaId: string, limit = 100): Promise<MetaAlert[]> {
+    return this.#read(wabaId, (s) =>
+      all<MetaAlert>(s, `SELECT id, meta_phone_number_id AS metaPhoneNumberId, code, title, message, details, created_at AS createdAt FROM meta_alerts ORDER BY id DESC LIMIT ?`, limit),
+    );
+  }
+
+  // ---- reads and writes of the integrator's routes --------------------------------------------------
+
+  async listConversations(wabaId: string, f: inbox.ConversationFilter) {
+    return this.#read(wabaId, (s) => inbox.listConversations(s, f));
+  }
+
+  async listMessages(wabaId: string, conversationId: string, f: { beforeId?: string; limit: number }) {
+    return this.#read(wabaId, (s) => inbox.listMessages(s, conversationId, f));
+  }
+
+  async listContacts(wabaId: string, f: contacts.ContactFilter) {
+    return this.#read(wabaId, (s) => contacts.listContacts(s, f));
+  }
+
+  async getContact(wabaId: string, id: string) {
+    return this.#read(wabaId, (s) => contacts.getContact(s, id));
+  }
+
+  async createContact(wabaId: string, input: contacts.NewContact) {
+    return this.#write(wabaId, (s) => contacts.upsertContact(s, input));
+  }
+
+  async patchContact(wabaId: string, id: string, patch: contacts.ContactPatch) {
+    return this.#write(wabaId, (s) => contacts.patchContact(s, id, patch));
+  }
+
+  async listTemplates(wabaId: string, f: templates.TemplateFilter) {
+    return this.#read(wabaId, (s) => templates.listTemplates(s, f));
+  }
+
+  /** Mirrors the templates Meta listed (fetched by the caller). */
+  async syncTemplates(wabaId: string, upstream: templates.UpstreamTemplate[]) {
+    return this.#write(wabaId, (s) => templates.applyTemplateSync(s, upstream));
+  }
+
+  // ---- integrator webhooks ------------------------------------------------------------------------
+
+  async createEndpoint(wabaId: string, input: { url: string; events: EventType[]; description?: string; enabled?: boolean }) {
+    const secret = generateWebhookSecret();
+    const secretEnc = await sealSecret(this.env.TOKEN_ENCRYPTION_KEY, secret);
+    const endpoint = await this.#write(wabaId, (s) => webhooks.createEndpoint(s, { ...input, secretEnc }));
+    return endpoint === "limit" ? ("limit" as const) : { endpoint, secret };
+  }
+
+  async listEndpoints(wabaId: string, page: { cursor?: string; limit: number }) {
+    return this.#read(wabaId, (s) => webhooks.listEndpoints(s, page));
+  }
+
+  async getEndpoint(wabaId: string, id: string) {
+    return this.#read(wabaId, (s) => webhooks.getEndpoint(s, id));
+  }
+
+  async updateEndpoint(wabaId: string, id: string, patch: { url?: string; events?: EventType[]; enabled?: boolean; description?: string | null }) {
+    return this.#write(wabaId, (s) => webhooks.updateEndpoint(s, id, patch));
+  }
+
+  async deleteEndpoint(wabaId: string, id: string) {
+    return this.#write(wabaId, (s) => webhooks.deleteEndpoint(s, id));
+  }
+
+  /** A new signing secret, shown once; null if there is no such endpoint. */
+  async rotateEndpointSecret(wabaId: string, id: string): Promise<string | null> {
+    const secret = generateWebhookSecret();
+    const secretEnc = await sealSecret(this.env.TOKEN_ENCRYPTION_KEY, secret);
+    return (await this.#write(wabaId, (s) => webhooks.setEndpointSecret(s, id, secretEnc))) ? secret : null;
+  }
+
+  async listDeliveries(wabaId: string, endpointId: string, page: { status?: "pending" | "succeeded" | "failed"; cursor?: string; limit: number }) {
+    return this.#read(wabaId, (s) => webhooks.listDeliveries(s, endpointId, page));
+  }
+
+  async replayDelivery(wabaId: string, endpointId: string, deliveryId: string) {
+    return this.#write(wabaId, (s) => webhooks.replayDelivery(s, endpointId, deliveryId));
+  }
+
+  /** What the webhook consumer needs for one attempt, with the endpoint's signing secret opened. */
+  async pendingDelivery(wabaId: string, deliveryId: string) {
+    const pending = this.#read(wabaId, (s) => webhooks.pendingDelivery(s, deliveryId));
+    if (!pending) return null;
+    const { secretEnc, ...rest } = pending;
+    return { ...rest, secret: await openSecret(this.env.TOKEN_ENCRYPTION_KEY, secretEnc) };
+  }
+
+  async recordDeliveryAttempt(wabaId: string, deliveryId: string, outcome: webhooks.AttemptOutcome): Promise<void> {
+    await this.#write(wabaId, (s) => webhooks.recordAttempt(s, deliveryId, outcome));
+  }
+
+  // ---- operations ---------------------------------------------------------------------------------
+
+  /** Forget the cached control record (an admin changed the token or the phone numbers). */
+  async invalidate(): Promise<void> {
+    this.#control = undefined;
+  }
+
+  /** Every row as JSON lines (`npm run admin -- waba:export`). */
+  async exportData(wabaId: string): Promise<ReadableStream<Uint8Array>> {
+    this.#bind(wabaId);
+    const lines = exportLines({ sql: this.ctx.storage.sql });
+    const encoder = new TextEncoder();
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const batch: string[] = [];
+        for (let i = 0; i < 200; i++) {
+          const next = lines.next();
+          if (next.done) break;
+          batch.push(next.value);
+        }
+        if (batch.length) controller.enqueue(encoder.encode(batch.join("")));
+        else controller.close();
+      },
+    });
+  }
+
+  /** Upserts rows given as export lines (the demo seed, or a restore): all of them, or — refused — none. */
+  async importData(wabaId: string, lines: string[]): Promise<({ kind: "imported" } & ImportResult) | { kind: "refused"; message: string }> {
+    try {
+      return { kind: "imported", ...(await this.#write(wabaId, (s) => importLines(s, lines))) };
+    } catch (err) {
+      // the transaction rolled back
+      return { kind: "refused", message: String((err as Error).message ?? err) };
+    }
+  }
+
+  /** Deletes every row this object holds (offboarding, data-protection requests). */
+  async erase(wabaId: string): Promise<void> {
+    this.#bind(wabaId);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    await migrateStore(this.ctx.storage); // an empty store, as a new object starts
+    this.#wabaId = undefined;
+    this.#control = undefined;
+    this.#alarmAt = null;
+  }
+
+  /** Lost work back on the queues, early statuses applied, retention enforced. */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    this.#wabaId ??= this.ctx.storage.kv.get<string>("wabaId");
+    if (this.#wabaId === undefined) return; // an object with no data yet
+    const result = await this.#write(this.#wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }));
+    if (result.sends || result.deliveries || result.pruned) log.info("data plane sweep", { wabaId: this.#wabaId, ...result });
+    await this.#scheduleAlarm(result.more ? Date.now() + 1000 : undefined);
+  }
+
+  /** Runs the sweep now (tests and operators; the alarm does the same). */
+  async sweepNow(wabaId: string, now?: number): Promise<SweepResult> {
+    return this.#write(wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }), now);
+  }
+
+  // ---- the shell ----------------------------------------------------------------------------------
+
+  /** The object serves one WABA, named on first use and checked on every call after. */
+  #bind(wabaId: string): void {
+    if (this.#wabaId === wabaId) return;
+    if (this.#wabaId !== undefined) throw new Error(`WABA object ${this.#wabaId} called for ${wabaId}`);
+    this.ctx.storage.kv.put("wabaId", wabaId);
+    this.#wabaId = wabaId;
+  }
+
+  #read<T>(wabaId: string, fn: (s: Store) => T): T {
+    this.#bind(wabaId);
+    return fn({ sql: this.ctx.storage.sql, wabaId, now: Date.now(), effects: noEffects() });
+  }
+
+  /** One synchronous transaction, then what it asked for once committed (queue messages, waiting routes). */
+  async #write<T>(wabaId: string, fn: (s: Store) => T, now = Date.now()): Promise<T> {
+    this.#bind(wabaId);
+    const effects = noEffects();
+    const result = this.ctx.storage.transactionSync(() => fn({ sql: this.ctx.storage.sql, wabaId, now, effects }));
+    await this.#flush(effects);
+    return result;
+  }
+
+  async #flush(effects: Effects): Promise<void> {
+    for (const { messageId, outcome } of effects.outcomes) this.#deliverOutcome(messageId, outcome);
+    const wabaId = this.#wabaId!;
+    try {
+      for (let i = 0; i < effects.sends.length; i += 100) {
+        await this.env.SEND_QUEUE.sendBatch(effects.sends.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+      }
+      for (let i = 0; i < effects.deliveries.length; i += 100) {
+        await this.env.WEBHOOK_QUEUE.sendBatch(effects.deliveries.slice(i, i + 100).map((deliveryId) => ({ body: { wabaId, deliveryId }, contentType: "json" as const })));
+      }
+    } catch (err) {
+      // committed but not queued: the alarm's sweep queues it again
+      log.error("queueing after a commit failed; the sweep will queue it", { wabaId, ...errorFields(err) });
+    }
+    if (effects.sends.length || effects.deliveries.length) await this.#scheduleAlarm(Date.now() + STALE_AFTER_MS + 60_000);
+  }
+
+  /** Keeps one alarm set: soon enough for in-flight work, else daily for retention. */
+  async #scheduleAlarm(at?: number): Promise<void> {
+    const wanted = at ?? Date.now() + (hasWorkInFlight({ sql: this.ctx.storage.sql }) ? STALE_AFTER_MS + 60_000 : DAILY_MS);
+    if (this.#alarmAt !== null && this.#alarmAt <= wanted) return;
+    this.#alarmAt = wanted;
+    await this.ctx.storage.setAlarm(wanted);
+  }
+
+  async #controlRecord(wabaId: string): Promise<{ control: WabaControl; d1: number }> {
+    this.#bind(wabaId);
+    const cached = this.#control;
+    if (cached && Date.now() - cached.loadedAt < CONTROL_TTL_MS) return { control: cached.value, d1: 0 };
+    const value = await loadWabaControl(this.env.DB, wabaId);
+    if (!value) throw new Error(`WABA ${wabaId} is not in the control plane`);
+    this.#control = { value, loadedAt: Date.now() };
+    return { control: value, d1: 1 };
+  }
+
+  /** Resolves with the send's outcome once the relay reports it, or null after timeoutMs. */
+  #awaitOutcome(messageId: string, timeoutMs: number): Promise<SendOutcome | null> {
+    const early = this.#early.get(messageId);
+    if (early) {
+      this.#early.delete(messageId);
+      this.#expecting.delete(messageId);
+      return Promise.resolve(early.outcome);
+    }
+    return new Promise<SendOutcome | null>((resolve) => {
+      const done = (outcome: SendOutcome | null) => {
+        clearTimeout(timer);
+        this.#waiters.delete(messageId);
+        this.#expecting.delete(messageId);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      this.#waiters.set(messageId, done);
+    });
+  }
+
+  #deliverOutcome(messageId: string, outcome: SendOutcome): void {
+    const waiter = this.#waiters.get(messageId);
+    if (waiter) return waiter(outcome);
+    if (!this.#expecting.has(messageId)) return; // nobody waits for this one
+    const now = Date.now();
+    for (const [id, entry] of this.#early) if (now - entry.at > EARLY_OUTCOME_TTL_MS) this.#early.delete(id);
+    this.#early.set(messageId, { outcome, at: now });
+  }
+}
+
+/** Applies the data plane's migrations (drizzle-kit's, bundled) to an object's storage: idempotent. */
+export async function migrateStore(storage: DurableObjectStorage): Promise<void> {
+  await migrate(drizzle(storage), migrations as unknown as Parameters<typeof migrate>[1]);
+}

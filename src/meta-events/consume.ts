@@ -1,0 +1,40 @@
+import { wabaStore } from "../data-plane/stub";
+import type { Env } from "../env";
+import { errorFields, log } from "../log";
+import { backoffSeconds } from "../meta/error-policy";
+import { MetaEventJobSchema } from "../queues/meta-event-job";
+import { settings } from "../settings";
+import { wabaIdOf } from "./waba-lookup";
+
+/**
+ * The meta-events queue's consumer: each change goes to its WABA's object (one call), which applies it
+ * idempotently (src/data-plane/meta-changes.ts). A change for a WABA we do not serve is dropped.
+ */
+export async function processMetaEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const msg of batch.messages) {
+    const parsed = MetaEventJobSchema.safeParse(msg.body);
+    if (!parsed.success) {
+      log.error("malformed meta event job dropped");
+      msg.ack();
+      continue;
+    }
+    const job = parsed.data;
+    try {
+      const { wabaId } = await wabaIdOf(env, job.metaWabaId);
+      if (!wabaId) log.warn("webhook for an unknown WABA ignored", { metaWabaId: job.metaWabaId });
+      else await wabaStore(env, wabaId).applyMetaChange(wabaId, job);
+      msg.ack();
+    } catch (err) {
+      log.error("meta event processing failed", { metaWabaId: job.metaWabaId, field: job.field, ...errorFields(err) });
+      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, settings(env).relayBackoffBaseSeconds) });
+    }
+  }
+}
+
+/** The meta-events dead-letter queue: a change that kept failing. Logged loudly for an operator. */
+export async function logDeadMetaEvents(batch: MessageBatch<unknown>): Promise<void> {
+  for (const msg of batch.messages) {
+    log.error("meta webhook change dead-lettered", { body: msg.body });
+    msg.ack();
+  }
+}

@@ -1,0 +1,48 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { recordMessage, type NewMessage } from "../../src/data-plane/messages";
+import * as schema from "../../src/data-plane/schema";
+import { noEffects, type Store } from "../../src/data-plane/store";
+import { wabaStore } from "../../src/data-plane/stub";
+
+// Reaching a tenant's data plane from tests: its WABA object's storage, read and seeded inside the
+// object itself (vitest-pool-workers' runInDurableObject), through the same schema the object uses.
+
+export type WabaDb = DrizzleSqliteDODatabase<typeof schema>;
+
+/** The WABA's object (its RPC stub). */
+export const storeOf = (t: { waba: { id: string } }) => wabaStore(env, t.waba.id);
+
+/** Runs `fn` on the WABA object's storage (Drizzle, the data-plane schema), inside the object. */
+export function wabaDb<T>(t: { waba: { id: string } }, fn: (db: WabaDb) => T): Promise<T> {
+  return runInDurableObject(storeOf(t), (_instance, state) => fn(drizzle(state.storage, { schema })));
+}
+
+/** Raw SQL on the WABA object's storage; rows as SQLite returns them (snake_case columns). */
+export function wabaSql<T = Record<string, unknown>>(t: { waba: { id: string } }, query: string, ...params: unknown[]): Promise<T[]> {
+  return runInDurableObject(storeOf(t), (_instance, state) => state.storage.sql.exec(query, ...(params as SqlStorageValue[])).toArray() as T[]);
+}
+
+/**
+ * Runs a data-plane function in one transaction inside the WABA's object, as its RPC methods do —
+ * for seeding state a test starts from. What it would queue afterwards (deliveries, sends) is not queued.
+ */
+export function inWaba<T>(t: { waba: { id: string } }, fn: (s: Store) => T, now = Date.now()): Promise<T> {
+  return runInDurableObject(storeOf(t), (_instance, state) => {
+    state.storage.kv.put("wabaId", t.waba.id);
+    return state.storage.transactionSync(() => fn({ sql: state.storage.sql, wabaId: t.waba.id, now, effects: noEffects() }));
+  });
+}
+
+/** Stores a message as the data plane does (contact and conversation included). */
+export function seedMessage(t: { waba: { id: string } }, m: NewMessage) {
+  return inWaba(t, (s) => recordMessage(s, m));
+}
+
+export { schema };
+
+/** The WABA's outbound messages (Drizzle rows), in id (creation) order. */
+export function outboundMessages(t: { waba: { id: string } }) {
+  return wabaDb(t, (db) => db.select().from(schema.messages).orderBy(schema.messages.id).all().filter((m) => m.direction === "outbound"));
+}
