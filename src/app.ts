@@ -67,6 +67,9 @@ export function createApp() {
     servers: [{ url: "https://api.wbiz.in", description: "Production" }, { url: "http://localhost:8787", description: "Local (npm run dev)" }],
   });
 
+  // someone who opens the API's address in a browser (or curls it) is pointed at the reference
+  app.get("/", (c) => c.redirect("/docs", 302));
+
   app.notFound((c) => {
     const unmatched = unmatchedRequest(app, c.req.method, c.req.path);
     if (unmatched.kind === "method-not-allowed") {

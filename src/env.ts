@@ -17,6 +17,10 @@ export interface Env {
   WEBHOOK_QUEUE: Queue<WebhookDeliveryJob>;
   /** Local dev and tests: a service binding to the Cloud API emulator. Absent in production. */
   META?: Fetcher;
+  /** Test mode's Graph API: a service binding to the sandbox (the emulator's code, deployed as wbiz-sandbox). */
+  SANDBOX?: Fetcher;
+  /** HMAC key of the sandbox's webhooks (POST /meta/sandbox/webhook), as META_APP_SECRET is of Meta's */
+  SANDBOX_APP_SECRET?: string;
   META_GRAPH_URL: string;
   META_GRAPH_VERSION: string;
   META_APP_SECRET: string;

@@ -83,18 +83,41 @@ export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
   return c.json(body, ERROR_STATUS[err.code]);
 }
 
-/** Turns a failed Zod parse into the 400 VALIDATION_FAILED that names each offending field. */
+/** How many of a VALIDATION_FAILED's problems its message spells out (all of them are in `details`). */
+const PROBLEMS_IN_MESSAGE = 3;
+
+/** Zod's "expected string, received undefined" is a field that is not there: say so. */
+function issueText(issue: { message: string; code?: string }): string {
+  if (issue.code !== "invalid_type" || !/received undefined$/.test(issue.message)) return issue.message;
+  const expected = /expected ([^,]+), received undefined$/.exec(issue.message)?.[1];
+  return expected ? `Required field is missing (expected ${expected})` : "Required field is missing";
+}
+
+/**
+ * Turns a failed Zod parse into the 400 VALIDATION_FAILED that names each offending field, in `details`
+ * and in the message. A problem with the request body as a whole (not an object, say) has no `field`:
+ * `body` would read as the text message's field of that name.
+ */
 export function validationError(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }>, where?: string): ApiError {
   const details: ErrorDetail[] = issues.flatMap((issue) => {
     const base = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys" && issue.keys) {
       return issue.keys.map((k) => ({ field: base ? `${base}.${k}` : k, message: "Unknown field" }));
     }
-    return [{ field: base || (where ?? "body"), message: issue.message }];
+    if (base) return [{ field: base, message: issueText(issue) }];
+    if (where === undefined || where === "body") return [{ message: `Request body: ${issueText(issue)}` }];
+    return [{ field: where, message: issueText(issue) }];
   });
-  const first = details[0];
-  const message = first ? `${first.field}: ${first.message}` : "Request failed validation";
+  const said = details.slice(0, PROBLEMS_IN_MESSAGE).map((d) => (d.field === undefined ? d.message : `${d.field}: ${d.message}`));
+  const more = details.length > PROBLEMS_IN_MESSAGE ? ` (and ${details.length - PROBLEMS_IN_MESSAGE} more in details)` : "";
+  const message = said.length ? said.join("; ") + more : "Request failed validation";
   return new ApiError("VALIDATION_FAILED", message, { details });
+}
+
+/** The request body could not be parsed as JSON: about the body as a whole, never a field of it. */
+export function malformedJson(): ApiError {
+  const message = "Request body is not valid JSON";
+  return new ApiError("VALIDATION_FAILED", `${message}: check quoting, commas and brackets, or send no body where none is expected`, { details: [{ message }] });
 }
 
 export function onError(err: Error, c: Context<AppEnv>): Response {
@@ -108,8 +131,14 @@ export function onError(err: Error, c: Context<AppEnv>): Response {
       : status === 400 ? "VALIDATION_FAILED"
       : status === 401 ? "INVALID_API_KEY"
       : "INTERNAL";
-    const message = status === 400 && /json/i.test(err.message) ? "body: Malformed JSON in request body" : err.message || "Request failed";
-    return errorResponse(c, new ApiError(code, message, code === "VALIDATION_FAILED" ? { details: [{ field: "body", message }] } : {}));
+    if (status === 400 && /json/i.test(err.message)) return errorResponse(c, malformedJson());
+    if (status === 415) {
+      const sent = c.req.header("Content-Type");
+      const what = sent ? `Content-Type ${JSON.stringify(sent)} is not accepted` : "The request has a body but no Content-Type header";
+      return errorResponse(c, new ApiError(code, `${what}: send the header "Content-Type: application/json" with a JSON body`));
+    }
+    const message = err.message || "Request failed";
+    return errorResponse(c, new ApiError(code, message, code === "VALIDATION_FAILED" ? { details: [{ message }] } : {}));
   }
   console.error(JSON.stringify({ level: "error", requestId: c.get("requestId"), error: String(err), stack: err.stack }));
   return errorResponse(c, new ApiError("INTERNAL", `Internal error. Quote request id ${c.get("requestId")} to support.`));

@@ -10,6 +10,6 @@ import { syncAllTemplates } from "./templates/sync-templates";
 export async function runScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
   const results = await syncAllTemplates(database(env.DB), env);
   const failed = results.filter((r) => r.result.kind !== "synced");
-  for (const { wabaId, result } of failed) log.warn("template sync failed", { job: "templates.sync", cron: controller.cron, wabaId, result });
+  for (const { wabaId, mode, result } of failed) log.warn("template sync failed", { job: "templates.sync", cron: controller.cron, wabaId, mode, result });
   log.info("templates synced", { job: "templates.sync", cron: controller.cron, wabas: results.length, failed: failed.length });
 }

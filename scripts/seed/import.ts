@@ -5,13 +5,14 @@ const CHUNK_BYTES = 60_000;
 
 /**
  * Seeds each WABA's data plane through the running API (POST /admin/wabas/{id}/import): its object
- * upserts the rows by id, so a re-run restores the demo rows and keeps anything created since.
+ * upserts the rows by id, so a re-run restores the demo rows and keeps anything created since. The demo
+ * keys are test keys, so by default the demo data goes to each WABA's test-mode data.
  */
-export async function importWabaData(apiUrl: string, adminToken: string, data: WabaData[]): Promise<number> {
+export async function importWabaData(apiUrl: string, adminToken: string, data: WabaData[], mode: "live" | "test" = "test"): Promise<number> {
   let rows = 0;
   for (const { wabaId, lines } of data) {
     for (const chunk of chunks(lines)) {
-      const res = await fetch(`${apiUrl}/admin/wabas/${wabaId}/import`, {
+      const res = await fetch(`${apiUrl}/admin/wabas/${wabaId}/import?mode=${mode}`, {
         method: "POST",
         headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/x-ndjson" },
         body: chunk.join("\n"),

@@ -1,12 +1,13 @@
 // API key format: wbiz_<live|test>_<43 base62 chars = 32 random bytes><6 base62 chars of CRC32 checksum>.
 // The checksum lets a mistyped or truncated key be refused before any storage is read (GitHub's idea).
+import type { KeyMode } from "../db/schema";
+
+export type { KeyMode };
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BODY_LEN = 43;
 const CHECK_LEN = 6;
 const KEY_PATTERN = /^wbiz_(live|test)_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
-
-export type KeyMode = "live" | "test";
 
 function base62(n: bigint, width: number): string {
   let out = "";

@@ -1,4 +1,4 @@
-import type { Plan } from "../db/schema";
+import type { KeyMode, Plan } from "../db/schema";
 import type { Scope } from "./scopes";
 
 /** What the key's Durable Object caches about it: everything a request needs to know about its caller. */
@@ -9,5 +9,7 @@ export type KeyRecord = {
   wabaId: string;
   scopes: Scope[];
   plan: Plan;
+  /** test keys reach the sandbox and their WABA's test-mode data, never Meta */
+  mode: KeyMode;
   revoked: boolean;
 };

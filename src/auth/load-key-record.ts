@@ -12,6 +12,7 @@ export async function loadKeyRecord(d1: D1Database, keyHash: string): Promise<Ke
       workspaceId: apiKeys.workspaceId,
       wabaId: apiKeys.wabaId,
       scopes: apiKeys.scopes,
+      mode: apiKeys.mode,
       revokedAt: apiKeys.revokedAt,
       plan: sql<Plan>`coalesce(${apiKeys.planOverride}, ${workspaces.plan})`,
     })
@@ -27,6 +28,7 @@ export async function loadKeyRecord(d1: D1Database, keyHash: string): Promise<Ke
     wabaId: row.wabaId,
     scopes: parseScopes(row.scopes),
     plan: row.plan,
+    mode: row.mode,
     revoked: row.revokedAt !== null,
   };
 }

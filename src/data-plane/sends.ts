@@ -1,3 +1,4 @@
+import { nearestNames } from "../domain/nearest";
 import { compose, isRefusal } from "../messages/compose";
 import type { SendContent } from "../messages/inputs";
 import { partyOf } from "../messages/recipient";
@@ -6,7 +7,7 @@ import { findContact } from "./contacts";
 import { sendingPhone, type WabaControl } from "./control";
 import { recordMessage } from "./messages";
 import type { Store } from "./store";
-import { templateVariants } from "./templates";
+import { templateNames, templateVariants } from "./templates";
 
 // The route half of a send, in the WABA's object: everything the checks need is local, so it is one
 // call that resolves the phone number, refuses what Meta would refuse, stores the message (queued) with
@@ -29,7 +30,7 @@ export function admitSend(s: Store, control: WabaControl, content: SendContent, 
     templates: content.route === "template" ? templateVariants(s, content.input.template) : [],
   };
   const draft = compose(content, ctx);
-  if (isRefusal(draft)) return { kind: "refused", refusal: draft };
+  if (isRefusal(draft)) return { kind: "refused", refusal: draft.code === "TEMPLATE_NOT_FOUND" && content.route === "template" ? withSuggestions(s, draft, content.input.template) : draft };
   if (content.route !== "template") {
     const closed = windowRefusal(ctx);
     if (closed) return { kind: "refused", refusal: closed };
@@ -39,4 +40,12 @@ export function admitSend(s: Store, control: WabaControl, content: SendContent, 
   })!;
   s.effects.sends.push({ wabaId: s.wabaId, messageId: recorded.messageId });
   return { kind: "queued", messageId: recorded.messageId, draftKind: draft.kind };
+}
+
+/** TEMPLATE_NOT_FOUND names the WABA's templates closest to the one asked for. */
+function withSuggestions(s: Store, refusal: Refusal, name: string): Refusal {
+  const near = nearestNames(name, templateNames(s));
+  if (near.length === 0) return { ...refusal, message: `${refusal.message}; GET /v1/templates lists the templates you can send` };
+  const list = near.join(", ");
+  return { ...refusal, message: `${refusal.message}; did you mean ${list}?`, details: [{ field: "template", message: `did you mean: ${list}` }] };
 }

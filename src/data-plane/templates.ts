@@ -48,6 +48,11 @@ export function templateVariants(s: Store, name: string): StoredTemplate[] {
   ).map((row) => ({ ...row, components: JSON.parse(row.components) as Array<Record<string, unknown>> }));
 }
 
+/** The names of the WABA's templates (for "did you mean" when a send names one that does not exist). */
+export function templateNames(s: Store): string[] {
+  return all<{ name: string }>(s, `SELECT DISTINCT name FROM templates WHERE removed_upstream_at IS NULL ORDER BY name LIMIT 6000`).map((r) => r.name);
+}
+
 type TemplateRef = { metaTemplateId?: string; name?: string; language?: string };
 type Row = { id: string; status: string; category: string; flaggedAt: number | null; archivedFrom: string | null };
 

@@ -43,6 +43,10 @@ export const phoneNumbers = sqliteTable("phone_numbers", {
   uniqueIndex("phone_numbers_one_default_idx").on(t.wabaId).where(sql`is_default = 1`),
 ]);
 
+/** live keys reach Meta; test keys reach the sandbox and their WABA's test-mode data, never Meta */
+export const KEY_MODES = ["live", "test"] as const;
+export type KeyMode = (typeof KEY_MODES)[number];
+
 export const apiKeys = sqliteTable("api_keys", {
   id: id(),
   workspaceId: text("workspace_id").notNull().references(() => workspaces.id),
@@ -52,7 +56,7 @@ export const apiKeys = sqliteTable("api_keys", {
   keyHash: text("key_hash").notNull().unique(),
   /** e.g. "wbiz_live_3xK9" — enough to recognise a key in a list, useless to an attacker. */
   displayPrefix: text("display_prefix").notNull(),
-  mode: text("mode", { enum: ["live", "test"] }).notNull(),
+  mode: text("mode", { enum: KEY_MODES }).notNull(),
   /** space-separated scopes */
   scopes: text("scopes").notNull(),
   /** Rate-limit plan for this key only; null = the workspace's plan. */

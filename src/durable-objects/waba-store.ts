@@ -12,6 +12,7 @@ import migrations from "../data-plane/migrations/bundle";
 import { exportLines, importLines, type ImportResult } from "../data-plane/portability";
 import type { EventType } from "../data-plane/schema";
 import { admitSend } from "../data-plane/sends";
+import { parseStoreName, type DataMode } from "../data-plane/stub";
 import { all, noEffects, type Effects, type Store } from "../data-plane/store";
 import * as templates from "../data-plane/templates";
 import * as webhooks from "../data-plane/webhooks";
@@ -38,15 +39,17 @@ export type SendResult =
   | { kind: "sent"; wamid: string; d1: number }
   | { kind: "failed"; error: MessageError; draftKind: string; d1: number };
 
-export type RelayClaim =
-  | { kind: "claimed"; payload: string; metaPhoneNumberId: string; attempts: number; accessTokenEnc: string }
-  | messages.Unclaimed;
+/** Where the relay sends a claimed message: Meta with the WABA's (sealed) token, or the sandbox (test mode). */
+export type GraphAccess = { mode: "live"; accessTokenEnc: string } | { mode: "test"; metaWabaId: string };
+
+export type RelayClaim = ({ kind: "claimed"; payload: string; metaPhoneNumberId: string; attempts: number } & GraphAccess) | messages.Unclaimed;
 
 export type RelayResult = { kind: "accepted"; wamid: string; held: boolean } | { kind: "retry"; error: MessageError } | { kind: "failed"; error: MessageError };
 
 /**
- * One WABA's data plane: a SQLite-backed Durable Object per WABA, addressed by our WABA id (always the
- * one in the authenticated key record or the job, never one from a request). It holds the WABA's
+ * One WABA's data plane: a SQLite-backed Durable Object per WABA and mode, named by our WABA id (always
+ * the one in the authenticated key record or the job, never one from a request) — `test:<id>` for the
+ * test-mode twin, whose sends go to the sandbox and never to Meta (src/data-plane/stub.ts). It holds the WABA's
  * contacts, conversations, messages and their statuses, templates, webhook endpoints, events and
  * deliveries; it is the only writer of each, so every change and the event announcing it commit in one
  * synchronous transaction. The RPC methods below are a thin shell over src/data-plane/*.
@@ -55,6 +58,8 @@ export type RelayResult = { kind: "accepted"; wamid: string; held: boolean } | {
  * waiting call (a push, no polling).
  */
 export class WabaStore extends DurableObject<Env> {
+  /** from the object's name: which WABA it may serve, and whether it is the test-mode twin */
+  readonly #named: { wabaId: string; mode: DataMode } | undefined;
   #wabaId?: string;
   #control?: { value: WabaControl; loadedAt: number };
   #waiters = new Map<string, (outcome: SendOutcome) => void>();
@@ -65,6 +70,7 @@ export class WabaStore extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#named = ctx.id.name === undefined ? undefined : parseStoreName(ctx.id.name);
     void ctx.blockConcurrencyWhile(async () => {
       await migrateStore(ctx.storage);
       this.#wabaId = ctx.storage.kv.get<string>("wabaId");
@@ -97,7 +103,9 @@ export class WabaStore extends DurableObject<Env> {
   async claimSend(wabaId: string, messageId: string): Promise<RelayClaim> {
     const { control } = await this.#controlRecord(wabaId);
     const claim = await this.#write(wabaId, (s) => messages.claimSend(s, messageId));
-    return claim.kind === "claimed" ? { ...claim, accessTokenEnc: control.accessTokenEnc } : claim;
+    if (claim.kind !== "claimed") return claim;
+    const access: GraphAccess = this.#mode === "test" ? { mode: "test", metaWabaId: control.metaWabaId } : { mode: "live", accessTokenEnc: control.accessTokenEnc };
+    return { ...claim, ...access };
   }
 
   /** What Meta answered the relay (or that the relay will retry): the message's next status. */
@@ -281,9 +289,16 @@ export class WabaStore extends DurableObject<Env> {
 
   // ---- the shell ----------------------------------------------------------------------------------
 
-  /** The object serves one WABA, named on first use and checked on every call after. */
+  /** Live or test: from the object's name, so a test-mode object can never take itself for a live one. */
+  get #mode(): DataMode {
+    if (!this.#named) throw new Error("WABA object without a name: addressed other than by wabaStore()");
+    return this.#named.mode;
+  }
+
+  /** The object serves the one WABA its name says, recorded on first use and checked on every call after. */
   #bind(wabaId: string): void {
     if (this.#wabaId === wabaId) return;
+    if (this.#named && this.#named.wabaId !== wabaId) throw new Error(`WABA object ${this.#named.wabaId} called for ${wabaId}`);
     if (this.#wabaId !== undefined) throw new Error(`WABA object ${this.#wabaId} called for ${wabaId}`);
     this.ctx.storage.kv.put("wabaId", wabaId);
     this.#wabaId = wabaId;
@@ -306,18 +321,20 @@ export class WabaStore extends DurableObject<Env> {
   async #flush(effects: Effects): Promise<void> {
     for (const { messageId, outcome } of effects.outcomes) this.#deliverOutcome(messageId, outcome);
     const wabaId = this.#wabaId!;
+    if (!effects.sends.length && !effects.deliveries.length) return;
+    const mode = this.#mode === "test" ? { mode: "test" as const } : {};
     try {
       for (let i = 0; i < effects.sends.length; i += 100) {
-        await this.env.SEND_QUEUE.sendBatch(effects.sends.slice(i, i + 100).map((body) => ({ body, contentType: "json" as const })));
+        await this.env.SEND_QUEUE.sendBatch(effects.sends.slice(i, i + 100).map((job) => ({ body: { ...job, ...mode }, contentType: "json" as const })));
       }
       for (let i = 0; i < effects.deliveries.length; i += 100) {
-        await this.env.WEBHOOK_QUEUE.sendBatch(effects.deliveries.slice(i, i + 100).map((deliveryId) => ({ body: { wabaId, deliveryId }, contentType: "json" as const })));
+        await this.env.WEBHOOK_QUEUE.sendBatch(effects.deliveries.slice(i, i + 100).map((deliveryId) => ({ body: { wabaId, deliveryId, ...mode }, contentType: "json" as const })));
       }
     } catch (err) {
       // committed but not queued: the alarm's sweep queues it again
       log.error("queueing after a commit failed; the sweep will queue it", { wabaId, ...errorFields(err) });
     }
-    if (effects.sends.length || effects.deliveries.length) await this.#scheduleAlarm(Date.now() + STALE_AFTER_MS + 60_000);
+    await this.#scheduleAlarm(Date.now() + STALE_AFTER_MS + 60_000);
   }
 
   /** Keeps one alarm set: soon enough for in-flight work, else daily for retention. */

@@ -22,7 +22,7 @@ export async function processMetaEvents(batch: MessageBatch<unknown>, env: Env):
     try {
       const { wabaId } = await wabaIdOf(env, job.metaWabaId);
       if (!wabaId) log.warn("webhook for an unknown WABA ignored", { metaWabaId: job.metaWabaId });
-      else await wabaStore(env, wabaId).applyMetaChange(wabaId, job);
+      else await wabaStore(env, wabaId, job.mode ?? "live").applyMetaChange(wabaId, job);
       msg.ack();
     } catch (err) {
       log.error("meta event processing failed", { metaWabaId: job.metaWabaId, field: job.field, ...errorFields(err) });

@@ -2,7 +2,8 @@ import type { Env } from "../env";
 import { settings } from "../settings";
 
 // The only door to Meta's Graph API. Production calls META_GRAPH_URL; local dev and tests reach the
-// Cloud API emulator through the META service binding instead.
+// Cloud API emulator through the META service binding instead. Test mode goes through the same door to
+// the sandbox (the SANDBOX service binding) and nowhere else: a test key's call never reaches Meta.
 
 export type GraphError = {
   message: string;
@@ -21,6 +22,20 @@ export type GraphResult<T> =
   | { ok: false; kind: "network"; message: string }
   | { ok: false; kind: "timeout"; timeoutMs: number };
 
+/**
+ * Who a Graph call is for. Live: Meta, with the WABA's own access token. Test: the sandbox, which is
+ * told only which WABA the call is for — the WABA's real token never leaves for a test-mode call.
+ */
+export type GraphTarget = { mode: "live"; token: string } | { mode: "test"; metaWabaId: string };
+
+/** What the sandbox takes as the access token of a WABA's test-mode calls. */
+export function sandboxToken(metaWabaId: string): string {
+  return `wbiz-sandbox-${metaWabaId}`;
+}
+
+/** Never resolved: sandbox requests go through the service binding, whatever their host. */
+const SANDBOX_ORIGIN = "https://sandbox.wbiz.invalid";
+
 export function graphVersion(env: Env): string {
   return settings(env).metaGraphVersion;
 }
@@ -33,19 +48,25 @@ export function graphUrl(env: Env, path: string): string {
 export async function graphRequest<T>(
   env: Env,
   path: string,
-  opts: { method?: "GET" | "POST"; token: string; body?: unknown; timeoutMs?: number; absoluteUrl?: string },
+  opts: { method?: "GET" | "POST"; target: GraphTarget; body?: unknown; timeoutMs?: number },
 ): Promise<GraphResult<T>> {
-  const url = opts.absoluteUrl ?? graphUrl(env, path);
+  const { target } = opts;
+  const test = target.mode === "test";
+  // test mode without a sandbox fails here, never falls through to Meta
+  if (test && !env.SANDBOX) return { ok: false, kind: "network", message: "the test-mode sandbox is not configured (no SANDBOX binding)" };
+  const url = test ? `${SANDBOX_ORIGIN}/${graphVersion(env)}/${path.replace(/^\//, "")}` : graphUrl(env, path);
+  const token = test ? sandboxToken(target.metaWabaId) : target.token;
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const request = new Request(url, {
     method: opts.method ?? (opts.body === undefined ? "GET" : "POST"),
-    headers: { Authorization: `Bearer ${opts.token}`, ...(opts.body === undefined ? {} : { "Content-Type": "application/json" }) },
+    headers: { Authorization: `Bearer ${token}`, ...(opts.body === undefined ? {} : { "Content-Type": "application/json" }) },
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
     signal: AbortSignal.timeout(timeoutMs),
   });
   let res: Response;
   try {
-    res = env.META ? await env.META.fetch(request) : await fetch(request);
+    if (test) res = await env.SANDBOX!.fetch(request);
+    else res = env.META ? await env.META.fetch(request) : await fetch(request);
   } catch (err) {
     const name = (err as Error)?.name;
     if (name === "TimeoutError" || name === "AbortError") return { ok: false, kind: "timeout", timeoutMs };

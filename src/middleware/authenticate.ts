@@ -4,6 +4,7 @@ import { blockedFor, clientKey, recordFailure, recordSuccess } from "../auth/fai
 import type { Scope } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { wabaStore } from "../data-plane/stub";
 import { counted } from "./request-context";
 import { rateLimitHeaders } from "../rate-limit/windows";
 
@@ -55,8 +56,8 @@ export function requireScope(scope: Scope | null) {
     }
     c.set("key", admission.key);
     c.set("gate", gate);
-    // the data plane of the key's WABA: the WABA id comes from the key record, never from the request
-    c.set("store", counted(c.env.WABA_STORE.get(c.env.WABA_STORE.idFromName(admission.key.wabaId)), c.var.counters));
+    // the data plane of the key's WABA, in the key's mode: both come from the key record, never from the request
+    c.set("store", counted(wabaStore(c.env, admission.key.wabaId, admission.key.mode), c.var.counters));
     await next();
   });
 }

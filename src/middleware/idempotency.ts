@@ -36,7 +36,12 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     c.header("Idempotent-Replayed", "true");
     return c.body(claim.response.body, claim.response.status as 200, claim.response.headers);
   }
-  if (claim.kind === "mismatch") throw new ApiError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request body");
+  if (claim.kind === "mismatch") {
+    throw new ApiError(
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used with a different request body: send a new, unique Idempotency-Key for each new request (or omit the header), and reuse a key only to retry the very same request",
+    );
+  }
   if (claim.kind === "in_flight") {
     throw new ApiError("IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still being processed; retry shortly", { headers: { "Retry-After": "1" } });
   }

@@ -89,7 +89,8 @@ export async function addPhoneNumber(db: Database, env: Env, input: { wabaId: st
   } else {
     await insert;
   }
-  await wabaStore(env, input.wabaId).invalidate();
+  // both of the WABA's objects cache its phone numbers
+  await Promise.all([wabaStore(env, input.wabaId, "live").invalidate(), wabaStore(env, input.wabaId, "test").invalidate()]);
   return { kind: "created" as const, phoneNumber: row };
 }
 
@@ -187,13 +188,13 @@ export async function invalidateKey(env: Env, keyHash: string) {
 
 /**
  * Offboarding, or a data-protection request: the WABA's data plane (every contact, message, template,
- * endpoint and event in its object) and its control-plane rows (keys, phone numbers, the WABA) are
+ * endpoint and event in its live and its test-mode object) and its control-plane rows (keys, phone numbers, the WABA) are
  * deleted. Its keys stop working at once. Null: no such WABA.
  */
 export async function eraseWaba(db: Database, env: Env, id: string) {
   const waba = await db.select({ id: wabas.id, metaWabaId: wabas.metaWabaId }).from(wabas).where(eq(wabas.id, id)).get();
   if (!waba) return null;
-  await wabaStore(env, id).erase(id);
+  await Promise.all([wabaStore(env, id, "live").erase(id), wabaStore(env, id, "test").erase(id)]);
   const keys = await db.select({ keyHash: apiKeys.keyHash }).from(apiKeys).where(eq(apiKeys.wabaId, id)).all();
   await db.batch([
     db.delete(apiKeys).where(eq(apiKeys.wabaId, id)),

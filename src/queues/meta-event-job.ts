@@ -6,6 +6,8 @@ export const MetaEventJobSchema = z.object({
   field: z.string(),
   value: z.record(z.string(), z.unknown()),
   receivedAt: z.number(),
+  /** "test": posted by the sandbox (POST /meta/sandbox/webhook), for the WABA's test-mode object */
+  mode: z.literal("test").optional(),
 });
 
 export type MetaEventJob = z.infer<typeof MetaEventJobSchema>;

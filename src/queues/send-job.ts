@@ -7,6 +7,8 @@ export const SendJobSchema = z.object({
   /** the WABA whose object holds the message */
   wabaId: Id,
   messageId: Id,
+  /** "test": the message is in the WABA's test-mode object and goes to the sandbox, never to Meta */
+  mode: z.literal("test").optional(),
   /** set when Meta accepted the send but storing its wamid failed: only record it, never send again */
   recordWamid: z.string().optional(),
   /** with recordWamid: Meta held the message for quality assessment */

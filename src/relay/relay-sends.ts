@@ -3,7 +3,7 @@ import { wabaStore } from "../data-plane/stub";
 import type { RelayResult } from "../durable-objects/waba-store";
 import type { Env } from "../env";
 import { errorFields, log } from "../log";
-import { graphRequest } from "../meta/graph";
+import { graphRequest, type GraphTarget } from "../meta/graph";
 import { backoffSeconds, messageErrorOf, verdictFor } from "../meta/error-policy";
 import { SendJobSchema, type SendJob } from "../queues/send-job";
 import { settings } from "../settings";
@@ -26,7 +26,7 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     return msg.ack();
   }
   const job = parsed.data;
-  const store = wabaStore(env, job.wabaId);
+  const store = wabaStore(env, job.wabaId, job.mode ?? "live");
   const config = settings(env);
   try {
     if (job.recordWamid) {
@@ -38,11 +38,12 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     // another delivery of this job is talking to Meta right now; look again when its claim lapses
     if (claim.kind === "busy") return msg.retry({ delaySeconds: claim.retryAfterSeconds });
 
-    const token = await openSecret(env.TOKEN_ENCRYPTION_KEY, claim.accessTokenEnc);
+    const target: GraphTarget =
+      claim.mode === "test" ? { mode: "test", metaWabaId: claim.metaWabaId } : { mode: "live", token: await openSecret(env.TOKEN_ENCRYPTION_KEY, claim.accessTokenEnc) };
     const body = { ...JSON.parse(claim.payload), biz_opaque_callback_data: job.messageId };
     const result = await graphRequest<{ messages?: Array<{ id?: string; message_status?: string }> }>(env, `${claim.metaPhoneNumberId}/messages`, {
       method: "POST",
-      token,
+      target,
       body,
       timeoutMs: config.metaTimeoutMs,
     });
@@ -98,7 +99,7 @@ export async function failDeadSends(batch: MessageBatch<unknown>, env: Env): Pro
     }
     const job = parsed.data;
     try {
-      await wabaStore(env, job.wabaId).giveUp(job.wabaId, job.messageId, msg.attempts);
+      await wabaStore(env, job.wabaId, job.mode ?? "live").giveUp(job.wabaId, job.messageId, msg.attempts);
       msg.ack();
     } catch (err) {
       log.error("dead-letter handling failed", { messageId: job.messageId, ...errorFields(err) });

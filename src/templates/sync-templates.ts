@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { openSecret } from "../crypto/secret-box";
 import type { Database } from "../db/client";
-import { wabas } from "../db/schema";
-import { wabaStore } from "../data-plane/stub";
+import { apiKeys, wabas } from "../db/schema";
+import { wabaStore, type DataMode } from "../data-plane/stub";
 import type { UpstreamTemplate } from "../data-plane/templates";
 import type { Env } from "../env";
 import type { UpstreamError } from "../errors";
-import { graphRequest } from "../meta/graph";
+import { graphRequest, type GraphTarget } from "../meta/graph";
 import { messageErrorOf } from "../meta/error-policy";
 import { upstreamOf } from "../messages/outcome";
 
@@ -47,14 +47,14 @@ export type SyncResult =
 type Fetched = z.infer<typeof MetaTemplate>;
 
 /** Every template Meta lists for the WABA, following the `after` cursor while Meta says there is a next page. */
-async function fetchAll(env: Env, metaWabaId: string, token: string): Promise<{ ok: true; templates: Fetched[] } | { ok: false; message: string; upstream?: UpstreamError }> {
+async function fetchAll(env: Env, metaWabaId: string, target: GraphTarget): Promise<{ ok: true; templates: Fetched[] } | { ok: false; message: string; upstream?: UpstreamError }> {
   const all: Fetched[] = [];
   const seenCursors = new Set<string>();
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({ fields: FIELDS, limit: String(PAGE_SIZE), ...(after ? { after } : {}) });
     // the cursor is taken from Meta's answer, never its `next` URL: the token goes only to our Graph base
-    const res = await graphRequest<unknown>(env, `${metaWabaId}/message_templates?${query}`, { token });
+    const res = await graphRequest<unknown>(env, `${metaWabaId}/message_templates?${query}`, { target });
     if (!res.ok) {
       if (res.kind === "graph") return { ok: false, message: `Meta refused the template listing: ${res.error.message}`, upstream: upstreamOf(messageErrorOf(res)) };
       return { ok: false, message: res.kind === "timeout" ? `Meta did not answer within ${res.timeoutMs} ms` : `Could not reach Meta: ${res.message}` };
@@ -82,11 +82,16 @@ async function fetchAll(env: Env, metaWabaId: string, token: string): Promise<{ 
 const upper = (s: string) => s.toUpperCase();
 const rejectedReasonOf = (t: Fetched) => (t.rejected_reason && t.rejected_reason !== "NONE" ? t.rejected_reason : null);
 
-export async function syncTemplates(db: Database, env: Env, wabaId: string, now = Date.now()): Promise<SyncResult> {
+/**
+ * Mirrors one WABA's templates into its live object from Meta, or (mode "test") into its test-mode
+ * object from the sandbox, which has test mode's own templates.
+ */
+export async function syncTemplates(db: Database, env: Env, wabaId: string, opts: { mode?: DataMode; now?: number } = {}): Promise<SyncResult> {
+  const { mode = "live", now = Date.now() } = opts;
   const waba = await db.select({ metaWabaId: wabas.metaWabaId, accessTokenEnc: wabas.accessTokenEnc }).from(wabas).where(eq(wabas.id, wabaId)).get();
   if (!waba) return { kind: "no_waba" };
-  const token = await openSecret(env.TOKEN_ENCRYPTION_KEY, waba.accessTokenEnc);
-  const fetched = await fetchAll(env, waba.metaWabaId, token);
+  const target: GraphTarget = mode === "test" ? { mode, metaWabaId: waba.metaWabaId } : { mode, token: await openSecret(env.TOKEN_ENCRYPTION_KEY, waba.accessTokenEnc) };
+  const fetched = await fetchAll(env, waba.metaWabaId, target);
   if (!fetched.ok) return { kind: "upstream_error", message: fetched.message, ...(fetched.upstream ? { upstream: fetched.upstream } : {}) };
   const upstream: UpstreamTemplate[] = fetched.templates.map((t) => ({
     metaTemplateId: t.id ?? null,
@@ -99,27 +104,32 @@ export async function syncTemplates(db: Database, env: Env, wabaId: string, now 
     rejectedReason: rejectedReasonOf(t),
   }));
   // Meta lists (name, language) once; if paging shifted under us, the last copy is kept
-  const counts = await wabaStore(env, wabaId).syncTemplates(wabaId, [...new Map(upstream.map((t) => [`${t.name}\u0000${t.language}`, t])).values()]);
-  await db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId));
+  const counts = await wabaStore(env, wabaId, mode).syncTemplates(wabaId, [...new Map(upstream.map((t) => [`${t.name}\u0000${t.language}`, t])).values()]);
+  if (mode === "live") await db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId));
   return { kind: "synced", summary: { ...counts, syncedAt: now } };
 }
 
-/** The cron: every WABA, least recently synced first, a few at a time. One WABA's failure does not stop the rest. */
+/**
+ * The cron: every WABA, least recently synced first, a few at a time; then the test-mode mirror of each
+ * WABA that has a test key. One WABA's failure does not stop the rest.
+ */
 export async function syncAllTemplates(db: Database, env: Env, opts: { concurrency?: number; now?: number } = {}) {
-  const rows = await db
+  const live = await db
     .select({ id: wabas.id })
     .from(wabas)
     .orderBy(sql`${wabas.templatesSyncedAt} IS NOT NULL`, asc(wabas.templatesSyncedAt), asc(wabas.id))
     .all();
-  const results: Array<{ wabaId: string; result: SyncResult | { kind: "failed"; message: string } }> = [];
+  const test = await db.selectDistinct({ id: apiKeys.wabaId }).from(apiKeys).where(and(eq(apiKeys.mode, "test"), isNull(apiKeys.revokedAt))).all();
+  const rows: Array<{ id: string; mode: DataMode }> = [...live.map((r) => ({ id: r.id, mode: "live" as const })), ...test.map((r) => ({ id: r.id, mode: "test" as const }))];
+  const results: Array<{ wabaId: string; mode: DataMode; result: SyncResult | { kind: "failed"; message: string } }> = [];
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
-      const wabaId = rows[next++]!.id;
+      const { id: wabaId, mode } = rows[next++]!;
       try {
-        results.push({ wabaId, result: await syncTemplates(db, env, wabaId, opts.now) });
+        results.push({ wabaId, mode, result: await syncTemplates(db, env, wabaId, { mode, now: opts.now }) });
       } catch (err) {
-        results.push({ wabaId, result: { kind: "failed", message: String((err as Error)?.message ?? err) } });
+        results.push({ wabaId, mode, result: { kind: "failed", message: String((err as Error)?.message ?? err) } });
       }
     }
   };

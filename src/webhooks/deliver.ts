@@ -27,8 +27,8 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env): P
 async function deliverOne(msg: Message<unknown>, env: Env): Promise<void> {
   const job = WebhookDeliveryJobSchema.safeParse(msg.body);
   if (!job.success) return msg.ack();
-  const { wabaId, deliveryId } = job.data;
-  const store = wabaStore(env, wabaId);
+  const { wabaId, deliveryId, mode = "live" } = job.data;
+  const store = wabaStore(env, wabaId, mode);
   const config = settings(env);
   try {
     const pending = await store.pendingDelivery(wabaId, deliveryId);
@@ -94,7 +94,7 @@ export async function failDeadDeliveries(batch: MessageBatch<unknown>, env: Env)
   for (const msg of batch.messages) {
     const job = WebhookDeliveryJobSchema.safeParse(msg.body);
     if (job.success) {
-      await wabaStore(env, job.data.wabaId).recordDeliveryAttempt(job.data.wabaId, job.data.deliveryId, {
+      await wabaStore(env, job.data.wabaId, job.data.mode ?? "live").recordDeliveryAttempt(job.data.wabaId, job.data.deliveryId, {
         kind: "failed", attempts: msg.attempts, statusCode: null, error: "gave up: dead-lettered",
       });
     }

@@ -21,6 +21,12 @@ export async function postMetaWebhook(payload: unknown, opts: { signature?: stri
   return api("/meta/webhook", { method: "POST", body, headers });
 }
 
+/** POSTs a raw body to a webhook path of the API, signed with the given secret (Meta's, or the sandbox's). */
+export async function signedMetaWebhook(path: "/meta/webhook" | "/meta/sandbox/webhook", body: string, secret: string) {
+  const headers = { "Content-Type": "application/json", "X-Hub-Signature-256": `sha256=${await hmacHex(secret, body)}` };
+  return api(path, { method: "POST", body, headers });
+}
+
 /** Meta's envelope around one `messages` change. */
 export function messagesChange(metaWabaId: string, phoneNumberId: string, value: { statuses?: unknown[]; messages?: unknown[]; contacts?: unknown[] }) {
   return {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import type { Scope } from "../../src/auth/scopes";
 import { SCOPES } from "../../src/auth/scopes";
 import { database } from "../../src/db/client";
-import type { Plan } from "../../src/db/schema";
+import type { KeyMode, Plan } from "../../src/db/schema";
 import * as provisioning from "../../src/provisioning/provisioning";
 
 let counter = 0;
@@ -15,10 +15,10 @@ export function metaId(prefix = "1"): string {
 export type Tenant = Awaited<ReturnType<typeof createTenant>>;
 
 /**
- * A fresh workspace with one WABA, its phone numbers and an API key: every test gets its own tenant
- * so tests never see each other's data.
+ * A fresh workspace with one WABA, its phone numbers and an API key (live unless `mode: "test"`): every
+ * test gets its own tenant so tests never see each other's data.
  */
-export async function createTenant(opts: { plan?: Plan; scopes?: Scope[]; phones?: number; keyPlanOverride?: Plan } = {}) {
+export async function createTenant(opts: { plan?: Plan; scopes?: Scope[]; phones?: number; keyPlanOverride?: Plan; mode?: KeyMode } = {}) {
   const db = database(env.DB);
   const workspace = await provisioning.createWorkspace(db, { name: "Test workspace", plan: opts.plan ?? "scale" });
   const accessToken = `EAAGtest${metaId()}`;
@@ -35,7 +35,8 @@ export async function createTenant(opts: { plan?: Plan; scopes?: Scope[]; phones
     wabaId: waba.id,
     name: "test key",
     scopes: opts.scopes ?? [...SCOPES],
-    mode: "test",
+    // live: the emulator stands in for Meta (the META binding); test keys go to the sandbox
+    mode: opts.mode ?? "live",
     planOverride: opts.keyPlanOverride,
   });
   if (!key) throw new Error("key not created");

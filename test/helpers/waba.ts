@@ -4,23 +4,26 @@ import { drizzle, type DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlit
 import { recordMessage, type NewMessage } from "../../src/data-plane/messages";
 import * as schema from "../../src/data-plane/schema";
 import { noEffects, type Store } from "../../src/data-plane/store";
-import { wabaStore } from "../../src/data-plane/stub";
+import { wabaStore, type DataMode } from "../../src/data-plane/stub";
 
 // Reaching a tenant's data plane from tests: its WABA object's storage, read and seeded inside the
 // object itself (vitest-pool-workers' runInDurableObject), through the same schema the object uses.
 
 export type WabaDb = DrizzleSqliteDODatabase<typeof schema>;
 
-/** The WABA's object (its RPC stub). */
-export const storeOf = (t: { waba: { id: string } }) => wabaStore(env, t.waba.id);
+/** A tenant as these helpers need it: its WABA, and its key's mode (live when there is no key). */
+type Of = { waba: { id: string }; key?: { mode: DataMode } };
+
+/** The WABA's object in the mode of the tenant's key (its RPC stub). */
+export const storeOf = (t: Of) => wabaStore(env, t.waba.id, t.key?.mode ?? "live");
 
 /** Runs `fn` on the WABA object's storage (Drizzle, the data-plane schema), inside the object. */
-export function wabaDb<T>(t: { waba: { id: string } }, fn: (db: WabaDb) => T): Promise<T> {
+export function wabaDb<T>(t: Of, fn: (db: WabaDb) => T): Promise<T> {
   return runInDurableObject(storeOf(t), (_instance, state) => fn(drizzle(state.storage, { schema })));
 }
 
 /** Raw SQL on the WABA object's storage; rows as SQLite returns them (snake_case columns). */
-export function wabaSql<T = Record<string, unknown>>(t: { waba: { id: string } }, query: string, ...params: unknown[]): Promise<T[]> {
+export function wabaSql<T = Record<string, unknown>>(t: Of, query: string, ...params: unknown[]): Promise<T[]> {
   return runInDurableObject(storeOf(t), (_instance, state) => state.storage.sql.exec(query, ...(params as SqlStorageValue[])).toArray() as T[]);
 }
 
@@ -28,7 +31,7 @@ export function wabaSql<T = Record<string, unknown>>(t: { waba: { id: string } }
  * Runs a data-plane function in one transaction inside the WABA's object, as its RPC methods do —
  * for seeding state a test starts from. What it would queue afterwards (deliveries, sends) is not queued.
  */
-export function inWaba<T>(t: { waba: { id: string } }, fn: (s: Store) => T, now = Date.now()): Promise<T> {
+export function inWaba<T>(t: Of, fn: (s: Store) => T, now = Date.now()): Promise<T> {
   return runInDurableObject(storeOf(t), (_instance, state) => {
     state.storage.kv.put("wabaId", t.waba.id);
     return state.storage.transactionSync(() => fn({ sql: state.storage.sql, wabaId: t.waba.id, now, effects: noEffects() }));
@@ -36,13 +39,13 @@ export function inWaba<T>(t: { waba: { id: string } }, fn: (s: Store) => T, now 
 }
 
 /** Stores a message as the data plane does (contact and conversation included). */
-export function seedMessage(t: { waba: { id: string } }, m: NewMessage) {
+export function seedMessage(t: Of, m: NewMessage) {
   return inWaba(t, (s) => recordMessage(s, m));
 }
 
 export { schema };
 
 /** The WABA's outbound messages (Drizzle rows), in id (creation) order. */
-export function outboundMessages(t: { waba: { id: string } }) {
+export function outboundMessages(t: Of) {
   return wabaDb(t, (db) => db.select().from(schema.messages).orderBy(schema.messages.id).all().filter((m) => m.direction === "outbound"));
 }

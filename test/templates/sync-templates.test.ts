@@ -52,7 +52,7 @@ describe("POST /admin/wabas/{id}/templates/sync", () => {
     const res = await sync(t);
     expect(res.status).toBe(200);
     const summary = await jsonOf(res);
-    expect(summary).toEqual({ wabaId: t.waba.id, fetched: 237, created: 237, updated: 0, unchanged: 0, removed: 0, syncedAt: expect.any(String) });
+    expect(summary).toEqual({ wabaId: t.waba.id, mode: "live", fetched: 237, created: 237, updated: 0, unchanged: 0, removed: 0, syncedAt: expect.any(String) });
 
     const rows = await stored(t);
     expect(rows).toHaveLength(237);

@@ -34,7 +34,7 @@ beforeAll(async () => {
   if (created.kind !== "created") throw new Error(created.kind);
   waba = created.waba;
   await provisioning.addPhoneNumber(db, env, { wabaId: waba.id, metaPhoneNumberId: PHONE_ID, displayPhoneNumber: "+1 555 078 3881" });
-  key = (await provisioning.createApiKey(db, env, { wabaId: waba.id, name: "fixtures", scopes: [...SCOPES], mode: "test" }))!.secret;
+  key = (await provisioning.createApiKey(db, env, { wabaId: waba.id, name: "fixtures", scopes: [...SCOPES], mode: "live" }))!.secret;
 });
 
 // several of Meta's examples share a wamid: each case starts from an empty WABA, once what the previous

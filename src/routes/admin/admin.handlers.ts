@@ -5,6 +5,7 @@ import { wabaStore } from "../../data-plane/stub";
 import { wabas } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
+import { log } from "../../log";
 import * as provisioning from "../../provisioning/provisioning";
 import { syncTemplates as syncWabaTemplates } from "../../templates/sync-templates";
 import type * as routes from "./admin.routes";
@@ -65,6 +66,11 @@ export const listPhoneNumbers: RouteHandler<typeof routes.listPhoneNumbers, AppE
 export const createKey: RouteHandler<typeof routes.createKey, AppEnv> = async (c) => {
   const key = await provisioning.createApiKey(c.var.db, c.env, c.req.valid("json"));
   if (!key) throw notFound("WABA");
+  if (key.mode === "test") {
+    // a test key's first GET /v1/templates shows the sandbox's templates, not an empty mirror until the cron
+    const synced = await syncWabaTemplates(c.var.db, c.env, key.wabaId, { mode: "test" });
+    if (synced.kind !== "synced") log.warn("test-mode template sync after key creation failed", { wabaId: key.wabaId, result: synced });
+  }
   return c.json(keyOut(key), 201);
 };
 
@@ -83,11 +89,12 @@ export const revokeKey: RouteHandler<typeof routes.revokeKey, AppEnv> = async (c
 
 export const syncTemplates: RouteHandler<typeof routes.syncTemplates, AppEnv> = async (c) => {
   const wabaId = c.req.valid("param").id;
-  const result = await syncWabaTemplates(c.var.db, c.env, wabaId);
+  const { mode } = c.req.valid("query");
+  const result = await syncWabaTemplates(c.var.db, c.env, wabaId, { mode });
   if (result.kind === "no_waba") throw notFound("WABA");
   if (result.kind === "upstream_error") throw new ApiError("META_UPSTREAM_ERROR", result.message, result.upstream ? { upstream: result.upstream } : {});
   const { syncedAt, ...counts } = result.summary;
-  return c.json({ wabaId, ...counts, syncedAt: iso(syncedAt) }, 200);
+  return c.json({ wabaId, mode, ...counts, syncedAt: iso(syncedAt) }, 200);
 };
 
 /** 404 unless the WABA exists in the control plane (an object for any id would answer, empty). */
@@ -98,16 +105,18 @@ async function knownWaba(c: { var: AppEnv["Variables"] }, id: string): Promise<v
 export const listAlerts: RouteHandler<typeof routes.listAlerts, AppEnv> = async (c) => {
   const { id } = c.req.valid("param");
   await knownWaba(c, id);
-  const alerts = await wabaStore(c.env, id).listAlerts(id);
+  const alerts = await wabaStore(c.env, id, c.req.valid("query").mode).listAlerts(id);
   return c.json({ data: alerts.map((a) => ({ ...a, createdAt: iso(a.createdAt) })) }, 200);
 };
 
 // a stream, not JSON: a plain Response, which the route's typed handler does not describe
-export const exportWaba = (async (c: Context<AppEnv, "/admin/wabas/:id/export", { out: { param: { id: string } } }>) => {
+export const exportWaba = (async (c: Context<AppEnv, "/admin/wabas/:id/export", { out: { param: { id: string }; query: { mode: "live" | "test" } } }>) => {
   const { id } = c.req.valid("param");
+  const { mode } = c.req.valid("query");
   await knownWaba(c, id);
-  const stream = await wabaStore(c.env, id).exportData(id);
-  return new Response(stream, { status: 200, headers: { "Content-Type": "application/x-ndjson", "Content-Disposition": `attachment; filename="waba-${id}.jsonl"` } });
+  const stream = await wabaStore(c.env, id, mode).exportData(id);
+  const file = mode === "test" ? `waba-${id}-test.jsonl` : `waba-${id}.jsonl`;
+  return new Response(stream, { status: 200, headers: { "Content-Type": "application/x-ndjson", "Content-Disposition": `attachment; filename="${file}"` } });
 }) as unknown as RouteHandler<typeof routes.exportWaba, AppEnv>;
 
 export const importWaba: RouteHandler<typeof routes.importWaba, AppEnv> = async (c) => {
@@ -118,11 +127,12 @@ export const importWaba: RouteHandler<typeof routes.importWaba, AppEnv> = async 
     lines = (await c.req.text()).split("\n").filter((l) => l.trim() !== "");
     for (const line of lines) JSON.parse(line);
   } catch {
-    throw new ApiError("VALIDATION_FAILED", "body: every line must be a JSON object {\"table\", \"row\"}", { details: [{ field: "body", message: "not JSON lines" }] });
+    throw new ApiError("VALIDATION_FAILED", "Request body: every line must be a JSON object {\"table\", \"row\"}", { details: [{ message: "not JSON lines" }] });
   }
-  const result = await wabaStore(c.env, id).importData(id, lines);
-  if (result.kind === "refused") throw new ApiError("VALIDATION_FAILED", `body: ${result.message}`, { details: [{ field: "body", message: result.message }] });
-  return c.json({ wabaId: id, rows: result.rows, byTable: result.byTable }, 200);
+  const { mode } = c.req.valid("query");
+  const result = await wabaStore(c.env, id, mode).importData(id, lines);
+  if (result.kind === "refused") throw new ApiError("VALIDATION_FAILED", `Request body: ${result.message}`, { details: [{ message: result.message }] });
+  return c.json({ wabaId: id, mode, rows: result.rows, byTable: result.byTable }, 200);
 };
 
 export const eraseWaba: RouteHandler<typeof routes.eraseWaba, AppEnv> = async (c) => {

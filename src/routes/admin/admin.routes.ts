@@ -120,8 +120,14 @@ export const revokeKey = createRoute({
   responses: { 200: ok(KeySchema), ...ADMIN_ERRORS },
 });
 
+/** Which of the WABA's two data planes: live (Meta) or test mode (the sandbox). */
+const ModeQuery = z.object({
+  mode: z.enum(["live", "test"]).default("live").openapi({ description: "The WABA's live data (default) or its test-mode data (test keys, the sandbox)" }),
+});
+
 export const TemplateSyncSchema = z.object({
   wabaId: z.string(),
+  mode: z.enum(["live", "test"]),
   fetched: z.number().int().openapi({ description: "Templates Meta listed (all pages)" }),
   created: z.number().int(),
   updated: z.number().int().openapi({ description: "Changed upstream, or back after being removed" }),
@@ -132,8 +138,8 @@ export const TemplateSyncSchema = z.object({
 
 export const syncTemplates = createRoute({
   ...base, method: "post", path: "/admin/wabas/{id}/templates/sync",
-  description: "Mirror the WABA's templates from Meta now (the cron does this every 30 minutes).",
-  request: { params: IdParam },
+  description: "Mirror the WABA's templates from Meta now (the cron does this every 30 minutes); `?mode=test`: its test-mode templates, from the sandbox.",
+  request: { params: IdParam, query: ModeQuery },
   responses: { 200: ok(TemplateSyncSchema), ...ADMIN_ERRORS, ...errorResponses("META_UPSTREAM_ERROR") },
 });
 
@@ -150,30 +156,30 @@ export const MetaAlertSchema = z.object({
 export const listAlerts = createRoute({
   ...base, method: "get", path: "/admin/wabas/{id}/alerts",
   description: "Meta's system-level errors for this WABA (`value.errors` of its webhooks), newest first (the latest 100).",
-  request: { params: IdParam },
+  request: { params: IdParam, query: ModeQuery },
   responses: { 200: ok(z.object({ data: z.array(MetaAlertSchema) })), ...ADMIN_ERRORS },
 });
 
 export const exportWaba = createRoute({
   ...base, method: "get", path: "/admin/wabas/{id}/export",
   description: "Every row of the WABA's data plane as JSON lines ({\"table\", \"row\"} per line), streamed: offboarding and data-protection requests.",
-  request: { params: IdParam },
+  request: { params: IdParam, query: ModeQuery },
   responses: { 200: { description: "JSON lines", content: { "application/x-ndjson": { schema: z.string() } } }, ...ADMIN_ERRORS },
 });
 
 export const importWaba = createRoute({
   ...base, method: "post", path: "/admin/wabas/{id}/import",
   description: "Upserts rows given as export lines (by primary key): the local demo seed, or restoring a small export. Unknown tables or columns refuse the whole body.",
-  request: { params: IdParam, body: { content: { "application/x-ndjson": { schema: z.string() } }, required: true } },
+  request: { params: IdParam, query: ModeQuery, body: { content: { "application/x-ndjson": { schema: z.string() } }, required: true } },
   responses: {
-    200: ok(z.object({ wabaId: z.string(), rows: z.number().int(), byTable: z.record(z.string(), z.number().int()) })),
+    200: ok(z.object({ wabaId: z.string(), mode: z.enum(["live", "test"]), rows: z.number().int(), byTable: z.record(z.string(), z.number().int()) })),
     ...ADMIN_ERRORS,
   },
 });
 
 export const eraseWaba = createRoute({
   ...base, method: "delete", path: "/admin/wabas/{id}",
-  description: "Deletes the WABA's data plane (its object's storage) and its control-plane rows (keys, phone numbers, the WABA). Its keys stop working at once.",
+  description: "Deletes the WABA's data plane (its live and test-mode objects' storage) and its control-plane rows (keys, phone numbers, the WABA). Its keys stop working at once.",
   request: { params: IdParam },
   responses: { 200: ok(z.object({ wabaId: z.string(), metaWabaId: z.string(), keysDeleted: z.number().int() })), ...ADMIN_ERRORS },
 });

@@ -22,6 +22,7 @@ export const describeKey: RouteHandler<typeof getKey, AppEnv> = async (c) => {
       prefix: row.prefix,
       scopes: key.scopes,
       plan: key.plan,
+      mode: key.mode,
       rateLimit: { perMinute: limits.perMinute, burst: limits.burst, burstWindowSeconds: 10 as const },
       waba: { id: key.wabaId, metaWabaId: row.metaWabaId, name: row.wabaName },
       createdAt: new Date(row.createdAt).toISOString(),

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { SCOPES } from "../../auth/scopes";
-import { PLANS } from "../../db/schema";
+import { KEY_MODES, PLANS } from "../../db/schema";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
 import { authenticated } from "../router";
 
@@ -11,6 +11,10 @@ export const KeyInfoSchema = z
     prefix: z.string().openapi({ description: "First characters of the key, for telling keys apart" }),
     scopes: z.array(z.enum(SCOPES)),
     plan: z.enum(PLANS),
+    mode: z.enum(KEY_MODES).openapi({
+      description:
+        "`live`: sends reach WhatsApp users through Meta. `test`: sends never leave WBIZ — the sandbox answers them like Meta and moves them to sent, delivered and read — and the key sees only its WABA's test-mode data.",
+    }),
     rateLimit: z.object({ perMinute: z.number().int(), burst: z.number().int(), burstWindowSeconds: z.literal(10) }),
     waba: z.object({ id: z.string(), metaWabaId: z.string(), name: z.string() }),
     createdAt: z.string().datetime(),

@@ -42,3 +42,12 @@ export const receiveMetaWebhook = createRoute({
     ...errorResponses("INVALID_SIGNATURE", "VALIDATION_FAILED", "PAYLOAD_TOO_LARGE", "INTERNAL"),
   },
 });
+
+/** Test mode: the sandbox's webhooks (statuses, customer messages), signed with SANDBOX_APP_SECRET. Operator plumbing, not in the reference. */
+export const receiveSandboxWebhook = createRoute({
+  ...receiveMetaWebhook,
+  path: "/meta/sandbox/webhook",
+  hide: true,
+  summary: "Receive the test-mode sandbox's webhook events",
+  description: "As POST /meta/webhook, for the sandbox that answers test keys: signed with SANDBOX_APP_SECRET, applied to the WABA's test-mode data.",
+});
