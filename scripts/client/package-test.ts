@@ -1,10 +1,10 @@
 // `npm run test:package`: the typed client as an integrator gets it. Builds client/ and packs it, checks
 // that the tarball holds only the built client (no ../src, Hono or Cloudflare types), installs it into an
 // empty Node project in a temporary directory (its dependencies from the registry), type-checks an
-// example there with this repository's TypeScript (strict, nodenext, skipLibCheck off: once as a Node
-// project with @types/node and no DOM, once as a browser project with the DOM and no Node types), then
-// starts `npm run dev` on a free port and runs the example, compiled and as plain .mjs, against it.
-// Everything it starts is stopped and the temporary directory removed, whatever happens.
+// example and client/README.md's examples there with this repository's TypeScript (strict, nodenext,
+// skipLibCheck off: once as a Node project with @types/node and no DOM, once as a browser project with
+// the DOM and no Node types), then starts `npm run dev` on a free port and runs the example, compiled
+// and as plain .mjs, against it. Everything it starts is stopped and the temporary directory removed.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -97,6 +97,25 @@ export async function latest(): Promise<string | undefined> {
 }
 `;
 
+/** client/README.md's ts blocks as one module: imports merged at the top, the first block at top level
+ * (it makes `wbiz`), each later one in a block scope of its own. */
+function readmeExamples(): string {
+  const readme = readFileSync(path.join(CLIENT, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  assert.ok(blocks.length >= 4, "client/README.md has fewer examples than expected");
+  const imports = new Map<string, Set<string>>();
+  const bodies = blocks.map((block) =>
+    block.replace(/^import (type )?\{([^}]*)\} from "([^"]+)";\n/gm, (_, type: string | undefined, names: string, from: string) => {
+      const set = imports.get(from) ?? imports.set(from, new Set()).get(from)!;
+      for (const name of names.split(",").map((n) => n.trim()).filter(Boolean)) set.add(type ? `type ${name}` : name);
+      return "";
+    }),
+  );
+  assert.ok(!bodies.some((b) => /^import\b/m.test(b)), "an import form readmeExamples() does not merge");
+  const head = [...imports].map(([from, names]) => `import { ${[...names].join(", ")} } from "${from}";`).join("\n");
+  return `${head}\n${bodies[0]}\n${bodies.slice(1).map((b) => `{\n${b}}\n`).join("")}`;
+}
+
 const EXPECTED = ["key: growth", "templates: 200 true", "contacts: 2 true", "error: 400 VALIDATION_FAILED limit true"];
 
 const compilerOptions = { strict: true, target: "es2022", module: "nodenext", moduleResolution: "nodenext", skipLibCheck: false };
@@ -138,11 +157,12 @@ try {
     assert.equal(`${installed.name}@${installed.version}`, "@wbiz/client@1.0.0");
   });
 
-  await step("type-checked the example as a Node project (@types/node, no DOM) and a browser project (DOM, no Node types)", async () => {
+  await step("type-checked the example and client/README.md's as a Node project (@types/node, no DOM) and a browser project (DOM, no Node types)", async () => {
     writeFileSync(path.join(project, "example.ts"), EXAMPLE_TS);
     writeFileSync(path.join(project, "example.mjs"), EXAMPLE_MJS);
     writeFileSync(path.join(project, "browser.ts"), BROWSER_TS);
-    const node = { compilerOptions: { ...compilerOptions, lib: ["es2022"], types: ["node"], outDir: "build" }, files: ["example.ts"] };
+    writeFileSync(path.join(project, "readme.ts"), readmeExamples());
+    const node = { compilerOptions: { ...compilerOptions, lib: ["es2022"], types: ["node"], outDir: "build" }, files: ["example.ts", "readme.ts"] };
     const browser = { compilerOptions: { ...compilerOptions, lib: ["es2022", "dom"], types: [], noEmit: true }, files: ["browser.ts"] };
     writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify(node, null, 2));
     writeFileSync(path.join(project, "tsconfig.browser.json"), JSON.stringify(browser, null, 2));
