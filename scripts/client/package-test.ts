@@ -2,8 +2,8 @@
 // that the tarball holds only the built client (no ../src, Hono or Cloudflare types), installs it into an
 // empty Node project in a temporary directory (its dependencies from the registry), type-checks an
 // example and client/README.md's examples there with this repository's TypeScript (strict, nodenext,
-// skipLibCheck off: once as a Node project with @types/node and no DOM, once as a browser project with
-// the DOM and no Node types), then starts `npm run dev` on a free port and runs the example, compiled
+// skipLibCheck off: once as a Node project with @types/node and no DOM, once with the DOM lib and no
+// Node types, as in other fetch runtimes), then starts `npm run dev` on a free port and runs the example, compiled
 // and as plain .mjs, against it. Everything it starts is stopped and the temporary directory removed.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -86,10 +86,10 @@ const EXAMPLE_MJS = EXAMPLE_TS.replace(", type Schemas", "")
   .replaceAll("process.env.WBIZ_API_KEY!", "process.env.WBIZ_API_KEY")
   .replace(/\nexport function neverCalled[\s\S]*$/, "\n");
 
-// Types in a browser project: the DOM, no Node types.
-const BROWSER_TS = `import { createWbizClient, unwrap, type WbizClientOptions } from "@wbiz/client";
+// Types with the DOM lib and no Node types (a Worker or Deno project, say).
+const DOM_TS = `import { createWbizClient, unwrap, type WbizClientOptions } from "@wbiz/client";
 
-const options: WbizClientOptions = { baseUrl: location.origin, apiKey: "wbiz_test_…", fetch: (input, init) => fetch(input, init) };
+const options: WbizClientOptions = { baseUrl: "https://api.wbiz.in", apiKey: "wbiz_test_…", fetch: (input, init) => fetch(input, init) };
 const wbiz = createWbizClient(options);
 export async function latest(): Promise<string | undefined> {
   const page = await unwrap(wbiz.GET("/v1/conversations", { query: { status: "open", limit: 1 } }));
@@ -157,17 +157,17 @@ try {
     assert.equal(`${installed.name}@${installed.version}`, "@wbiz/client@1.0.0");
   });
 
-  await step("type-checked the example and client/README.md's as a Node project (@types/node, no DOM) and a browser project (DOM, no Node types)", async () => {
+  await step("type-checked the example and client/README.md's as a Node project (@types/node, no DOM) and with the DOM lib (no Node types)", async () => {
     writeFileSync(path.join(project, "example.ts"), EXAMPLE_TS);
     writeFileSync(path.join(project, "example.mjs"), EXAMPLE_MJS);
-    writeFileSync(path.join(project, "browser.ts"), BROWSER_TS);
+    writeFileSync(path.join(project, "dom.ts"), DOM_TS);
     writeFileSync(path.join(project, "readme.ts"), readmeExamples());
     const node = { compilerOptions: { ...compilerOptions, lib: ["es2022"], types: ["node"], outDir: "build" }, files: ["example.ts", "readme.ts"] };
-    const browser = { compilerOptions: { ...compilerOptions, lib: ["es2022", "dom"], types: [], noEmit: true }, files: ["browser.ts"] };
+    const dom = { compilerOptions: { ...compilerOptions, lib: ["es2022", "dom"], types: [], noEmit: true }, files: ["dom.ts"] };
     writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify(node, null, 2));
-    writeFileSync(path.join(project, "tsconfig.browser.json"), JSON.stringify(browser, null, 2));
+    writeFileSync(path.join(project, "tsconfig.dom.json"), JSON.stringify(dom, null, 2));
     await run(TSC, ["-p", "tsconfig.json"], project); // emits build/example.js
-    await run(TSC, ["-p", "tsconfig.browser.json"], project);
+    await run(TSC, ["-p", "tsconfig.dom.json"], project);
   });
 
   dev = await step("started npm run dev", () => startDevServer());
