@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { createWbizClient, unwrap, WbizApiError, type FetchLike } from "../../client";
+import { createWbizClient, unwrap, WbizApiError, type FetchLike } from "../../client/src/index";
 import { emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom } from "../helpers/messaging";
 import { createTenant } from "../helpers/tenant";
@@ -16,7 +16,7 @@ const client = (apiKey: string, fetch: FetchLike = worker) => createWbizClient({
 describe("typed client against the Worker", () => {
   it("GET /v1/key describes the calling key", async () => {
     const t = await createTenant({ plan: "growth" });
-    const key = await unwrap(client(t.secret).v1.key.$get());
+    const key = await unwrap(client(t.secret).GET("/v1/key"));
     expect(key).toMatchObject({ plan: "growth", waba: { id: t.waba.id }, rateLimit: { perMinute: 600, burst: 120 } });
     expect(key.scopes).toContain("messages:send");
   });
@@ -24,29 +24,29 @@ describe("typed client against the Worker", () => {
   it("contacts: create (200, created), upsert (200), get, patch, list with filters", async () => {
     const t = await createTenant();
     const wbiz = client(t.secret);
-    const created = await wbiz.v1.contacts.$post({ json: { phone: TO, name: "Aarav Sharma", email: "aarav@example.com", tags: ["vip", "delhi"], customFields: { city: "Delhi", tier: "gold" } } });
+    const created = await wbiz.POST("/v1/contacts", { body: { phone: TO, name: "Aarav Sharma", email: "aarav@example.com", tags: ["vip", "delhi"], customFields: { city: "Delhi", tier: "gold" } } });
     expect(created.status).toBe(200);
     expect(created.headers.get("WBIZ-Contact-Created")).toBe("true");
     const contact = await unwrap(created);
     expect(contact).toMatchObject({ phone: TO, name: "Aarav Sharma", optedIn: true, tags: ["vip", "delhi"] });
 
-    const again = await wbiz.v1.contacts.$post({ json: { phone: "+91 98123 45678" } });
+    const again = await wbiz.POST("/v1/contacts", { body: { phone: "+91 98123 45678" } });
     expect(again.status).toBe(200);
     expect(again.headers.get("WBIZ-Contact-Created")).toBe("false");
     expect((await unwrap(again)).id).toBe(contact.id);
 
-    expect(await unwrap(wbiz.v1.contacts[":id"].$get({ param: { id: contact.id } }))).toEqual(contact);
-    const patched = await unwrap(wbiz.v1.contacts[":id"].$patch({ param: { id: contact.id }, json: { tags: ["vip", "gold"], customFields: { tier: "platinum" } } }));
+    expect(await unwrap(wbiz.GET("/v1/contacts/{id}", { path: { id: contact.id } }))).toEqual(contact);
+    const patched = await unwrap(wbiz.PATCH("/v1/contacts/{id}", { path: { id: contact.id }, body: { tags: ["vip", "gold"], customFields: { tier: "platinum" } } }));
     expect(patched).toMatchObject({ tags: ["vip", "gold"], customFields: { city: "Delhi", tier: "platinum" } });
 
-    const page = await unwrap(wbiz.v1.contacts.$get({ query: { tag: "vip", optedIn: "true", limit: "50" } }));
+    const page = await unwrap(wbiz.GET("/v1/contacts", { query: { tag: "vip", optedIn: true, limit: 50 } }));
     expect(page.data.map((c) => c.id)).toEqual([contact.id]);
     expect(page.nextCursor).toBeNull();
   });
 
   it("templates: list with the spec's filters", async () => {
     const t = await createMessagingTenant();
-    const page = await unwrap(client(t.secret).v1.templates.$get({ query: { status: "approved", language: "en_US", limit: "25" } }));
+    const page = await unwrap(client(t.secret).GET("/v1/templates", { query: { status: "approved", language: "en_US", limit: 25 } }));
     expect(page.data.length).toBeGreaterThan(0);
     expect(page.data.every((x) => x.status === "APPROVED" && x.language === "en_US")).toBe(true);
   });
@@ -55,15 +55,15 @@ describe("typed client against the Worker", () => {
     const t = await createMessagingTenant();
     await inboundFrom(t, TO);
     const wbiz = client(t.secret);
-    const sent = await unwrap(wbiz.v1.messages.text.$post({ json: { to: TO, body: "Hi! Your order #4827 has shipped." } }));
+    const sent = await unwrap(wbiz.POST("/v1/messages/text", { body: { to: TO, body: "Hi! Your order #4827 has shipped." } }));
     expect(sent).toMatchObject({ wamid: expect.stringMatching(/^wamid\./) });
 
-    const queued = await wbiz.v1.messages.location.$post({ json: { to: TO, latitude: 12.9716, longitude: 77.5946, name: "WBIZ HQ" }, header: { prefer: "respond-async" } });
+    const queued = await wbiz.POST("/v1/messages/location", { body: { to: TO, latitude: 12.9716, longitude: 77.5946, name: "WBIZ HQ" }, header: { prefer: "respond-async" } });
     expect(queued.status).toBe(202);
     if (queued.status !== 202) throw new Error("unreachable");
-    const { id } = await queued.json();
+    const { id } = queued.data;
     await vi.waitFor(async () => {
-      const status = await unwrap(wbiz.v1.messages[":id"].$get({ param: { id } }));
+      const status = await unwrap(wbiz.GET("/v1/messages/{id}", { path: { id } }));
       expect(status).toMatchObject({ id, kind: "location", status: "sent", to: TO });
     });
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(2);
@@ -73,52 +73,52 @@ describe("typed client against the Worker", () => {
     const t = await createMessagingTenant();
     await inboundFrom(t, TO);
     const wbiz = client(t.secret);
-    const conversations = await unwrap(wbiz.v1.conversations.$get({ query: { status: "open", channel: "whatsapp" } }));
+    const conversations = await unwrap(wbiz.GET("/v1/conversations", { query: { status: "open", channel: "whatsapp" } }));
     expect(conversations.data).toHaveLength(1);
-    const history = await unwrap(wbiz.v1.conversations[":id"].messages.$get({ param: { id: conversations.data[0]!.id }, query: { limit: "50" } }));
+    const history = await unwrap(wbiz.GET("/v1/conversations/{id}/messages", { path: { id: conversations.data[0]!.id }, query: { limit: 50 } }));
     expect(history.data[0]).toMatchObject({ direction: "inbound", kind: "text", body: "hello" });
   });
 
   it("webhooks: create, list, update, rotate, deliveries, delete", async () => {
     const t = await createTenant();
     const wbiz = client(t.secret);
-    const created = await unwrap(wbiz.v1.webhooks.$post({ json: { url: "https://example.com/hooks/wbiz", events: ["message.read", "message.delivered"] } }));
+    const created = await unwrap(wbiz.POST("/v1/webhooks", { body: { url: "https://example.com/hooks/wbiz", events: ["message.read", "message.delivered"] } }));
     expect(created.secret).toBeTruthy();
-    expect((await unwrap(wbiz.v1.webhooks.$get())).data.map((w) => w.id)).toEqual([created.id]);
-    expect(await unwrap(wbiz.v1.webhooks[":id"].$patch({ param: { id: created.id }, json: { enabled: false } }))).toMatchObject({ enabled: false });
-    const rotated = await unwrap(wbiz.v1.webhooks[":id"]["rotate-secret"].$post({ param: { id: created.id } }));
+    expect((await unwrap(wbiz.GET("/v1/webhooks"))).data.map((w) => w.id)).toEqual([created.id]);
+    expect(await unwrap(wbiz.PATCH("/v1/webhooks/{id}", { path: { id: created.id }, body: { enabled: false } }))).toMatchObject({ enabled: false });
+    const rotated = await unwrap(wbiz.POST("/v1/webhooks/{id}/rotate-secret", { path: { id: created.id } }));
     expect(rotated.secret).not.toBe(created.secret);
-    expect((await unwrap(wbiz.v1.webhooks[":id"].deliveries.$get({ param: { id: created.id } }))).data).toEqual([]);
-    expect(await unwrap(wbiz.v1.webhooks[":id"].$delete({ param: { id: created.id } }))).toBeUndefined();
-    const gone = await wbiz.v1.webhooks[":id"].$get({ param: { id: created.id } });
+    expect((await unwrap(wbiz.GET("/v1/webhooks/{id}/deliveries", { path: { id: created.id } }))).data).toEqual([]);
+    expect(await unwrap(wbiz.DELETE("/v1/webhooks/{id}", { path: { id: created.id } }))).toBeUndefined();
+    const gone = await wbiz.GET("/v1/webhooks/{id}", { path: { id: created.id } });
     expect(gone.status).toBe(404);
   });
 
   it("errors come back typed; unwrap() throws WbizApiError with the code and request id", async () => {
     const t = await createTenant({ scopes: ["contacts:read"] });
     const wbiz = client(t.secret);
-    const res = await wbiz.v1.contacts[":id"].$get({ param: { id: "65fc2e1b9a8b1c0d2e3f4a5b" } });
+    const res = await wbiz.GET("/v1/contacts/{id}", { path: { id: "65fc2e1b9a8b1c0d2e3f4a5b" } });
     expect(res.ok).toBe(false);
     if (res.ok) throw new Error("unreachable");
-    const body = await res.json();
-    expect(body.error.code).toBe("NOT_FOUND");
-    expect(body.error.requestId).toBe(res.headers.get("X-Request-Id"));
+    expect(res.status).toBe(404);
+    expect(res.data?.error.code).toBe("NOT_FOUND");
+    expect(res.data?.error.requestId).toBe(res.headers.get("X-Request-Id"));
 
-    const denied = await unwrap(wbiz.v1.templates.$get()).catch((e: unknown) => e);
+    const denied = await unwrap(wbiz.GET("/v1/templates")).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(WbizApiError);
     expect(denied).toMatchObject({ status: 403, code: "INSUFFICIENT_SCOPE" });
 
-    const bad = await unwrap(client("wbiz_test_not-a-key").v1.key.$get()).catch((e: unknown) => e);
+    const bad = await unwrap(client("wbiz_test_not-a-key").GET("/v1/key")).catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 401, code: "INVALID_API_KEY" });
 
-    const invalid = await unwrap(client(t.secret).v1.contacts.$get({ query: { limit: "1000" } })).catch((e: unknown) => e);
+    const invalid = await unwrap(client(t.secret).GET("/v1/contacts", { query: { limit: 1000 } })).catch((e: unknown) => e);
     expect(invalid).toMatchObject({ status: 400, code: "VALIDATION_FAILED", details: [expect.objectContaining({ field: "limit" })] });
   });
 
   it("a 429 from the real rate limiter carries Retry-After, which the client reads", async () => {
     const t = await createTenant({ plan: "starter" });
     const once = createWbizClient({ baseUrl: BASE, apiKey: t.secret, fetch: worker, retry: false });
-    const results = await Promise.all(Array.from({ length: 16 }, () => once.v1.key.$get()));
+    const results = await Promise.all(Array.from({ length: 16 }, () => once.GET("/v1/key")));
     const limited = results.find((r) => r.status === 429);
     expect(limited).toBeDefined();
     const err = await unwrap(limited!).catch((e: unknown) => e);
@@ -128,7 +128,7 @@ describe("typed client against the Worker", () => {
     // With retries on, the client waits what the API said (a recorded sleep here) and tries again.
     const sleeps: number[] = [];
     const patient = createWbizClient({ baseUrl: BASE, apiKey: t.secret, fetch: worker, retry: { maxAttempts: 2, sleep: async (ms) => void sleeps.push(ms) } });
-    const res = await patient.v1.key.$get();
+    const res = await patient.GET("/v1/key");
     expect(res.status).toBe(429);
     expect(sleeps).toEqual([(err as WbizApiError).retryAfter! * 1000]);
   });
@@ -146,7 +146,7 @@ describe("typed client against the Worker", () => {
       return res;
     };
     const wbiz = client(t.secret, flaky);
-    const res = await wbiz.v1.messages.text.$post({ json: { to: TO, body: "exactly once" } });
+    const res = await wbiz.POST("/v1/messages/text", { body: { to: TO, body: "exactly once" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("Idempotent-Replayed")).toBe("true");
     expect(keys).toHaveLength(2);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createWbizClient, unwrap, WbizApiError } from "../../client";
-import { backoffMs, retryAfterMs, withRetries, type RetryOptions } from "../../client/retry";
+import { backoffMs, createWbizClient, retryAfterMs, unwrap, WbizApiError, withRetries, type RetryOptions } from "../../client/src/index";
 
 // The retry policy against a scripted fake fetch, with an injected sleep that records instead of waiting.
 
@@ -210,7 +209,7 @@ describe("createWbizClient with a fake transport", () => {
     const { fetch, seen } = scripted(apiError(429, "RATE_LIMITED", { "Retry-After": "1" }), json(200, contact));
     const { sleeps, options } = recorder();
     const wbiz = createWbizClient({ baseUrl: BASE, apiKey: "wbiz_test_abc", fetch, retry: options });
-    const got = await unwrap(wbiz.v1.contacts[":id"].$get({ param: { id: contact.id } }));
+    const got = await unwrap(wbiz.GET("/v1/contacts/{id}", { path: { id: contact.id } }));
     expect(got.phone).toBe("+919812345678");
     expect(sleeps).toEqual([1000]);
     expect(seen.map((r) => [r.method, new URL(r.url).pathname, r.headers.get("Authorization")])).toEqual([
@@ -222,7 +221,7 @@ describe("createWbizClient with a fake transport", () => {
   it("retry: false makes one attempt; unwrap() turns the error envelope into a WbizApiError", async () => {
     const { fetch, seen } = scripted(apiError(429, "RATE_LIMITED", { "Retry-After": "7" }));
     const wbiz = createWbizClient({ baseUrl: BASE, apiKey: "k", fetch, retry: false });
-    const err = await unwrap(wbiz.v1.key.$get()).catch((e: unknown) => e);
+    const err = await unwrap(wbiz.GET("/v1/key")).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WbizApiError);
     expect(err).toMatchObject({ status: 429, code: "RATE_LIMITED", retryAfter: 7, requestId: "req_test" });
     expect(seen).toHaveLength(1);

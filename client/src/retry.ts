@@ -35,7 +35,8 @@ export const DEFAULT_RETRY: RetryOptions = {
   newIdempotencyKey: () => crypto.randomUUID(),
 };
 
-export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+/** fetch's shape (RequestInfo spelled out: Node's types have no such global). */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** POST /v1/messages/{kind}: the sends, the only routes that honour Idempotency-Key. */
 export function isSend(method: string, url: URL): boolean {
