@@ -2607,6 +2607,11 @@ export interface components {
       scopes: ("messages:send" | "templates:read" | "contacts:read" | "contacts:write" | "inbox:read" | "webhooks:manage")[];
       /** @enum {string} */
       plan: "starter" | "growth" | "scale";
+      /**
+       * @description `live`: sends reach WhatsApp users through Meta. `test`: sends never leave WBIZ — the sandbox answers them like Meta and moves them to sent, delivered and read — and the key sees only its WABA's test-mode data.
+       * @enum {string}
+       */
+      mode: "live" | "test";
       rateLimit: {
         perMinute: number;
         burst: number;
