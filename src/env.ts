@@ -17,6 +17,7 @@ export interface Env {
   WEBHOOK_QUEUE: Queue<WebhookDeliveryJob>;
   /** Local dev and tests: a service binding to the Cloud API emulator. Absent in production. */
   META?: Fetcher;
+  SANDBOX?: Fetcher; // test-mode keys' Meta: the sandbox Worker (emulator/sandbox.wrangler.toml)
   META_GRAPH_URL: string;
   META_GRAPH_VERSION: string;
   META_APP_SECRET: string;
