@@ -1,5 +1,5 @@
 // WhatsApp users as one business sees them (2026): every user has a business-scoped user id (BSUID),
-// some have a username, and some do not let Meta share their phone number (notes §1).
+// some have a username, and some do not let Meta share their phone number (Meta: [bsuid] in emulator/README.md, "Sources").
 import { fnv1a64 } from "./ids";
 import { countryOf } from "./phone";
 import { state } from "./store";

@@ -41,8 +41,8 @@ const send = (over: Partial<AcceptedSend> = {}): AcceptedSend => ({
 });
 
 describe("wamid", () => {
-  it("matches the reference example's layout", () => {
-    // wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBIyQjM2RTlERTY4QjFGNzUwNDgA from reference §1
+  it("matches the layout of Meta's example wamid", () => {
+    // wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBIyQjM2RTlERTY4QjFGNzUwNDgA from Meta's example send response ([templates] in emulator/README.md)
     expect(decodeWamid("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBIyQjM2RTlERTY4QjFGNzUwNDgA")).toEqual({ waId: "16503879439", fromBusiness: true, id: "2B36E9DE68B1F75048" });
     expect(decodeWamid("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")).toEqual({ waId: "16503879439", fromBusiness: false, id: "3A4A6599AEE03810144F" });
     const ours = businessWamid("16503879439");
