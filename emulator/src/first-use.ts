@@ -13,6 +13,9 @@ import { addPhone, findWabaByToken, registerWaba, state, type PhoneNumber, type 
 
 export type GraphTarget = { wabaId: string } | { phoneNumberId: string };
 
+/** Meta's object ids are numeric; nothing else registers. */
+const META_ID = /^\d{1,20}$/;
+
 export function registerOnFirstUse(env: EmulatorBindings, token: string | undefined, target: GraphTarget): void {
   if (!token) return;
   const mode = emulatorMode(env);
@@ -25,7 +28,7 @@ export function registerOnFirstUse(env: EmulatorBindings, token: string | undefi
   if (!mode.autoRegister) return;
   const owner = findWabaByToken(token);
   if ("wabaId" in target) {
-    if (!owner && !state.wabas.has(target.wabaId)) register(target.wabaId, token, "Local WABA");
+    if (!owner && META_ID.test(target.wabaId) && !state.wabas.has(target.wabaId)) register(target.wabaId, token, "Local WABA");
   } else if (owner) {
     joinIfUnowned(owner, target.phoneNumberId);
   }
@@ -43,7 +46,7 @@ function register(wabaId: string, token: string, name: string): Waba {
 }
 
 function joinIfUnowned(waba: Waba, phoneNumberId: string): void {
-  if (!/^\d{1,20}$/.test(phoneNumberId) || state.phoneOwners.has(phoneNumberId)) return;
+  if (!META_ID.test(phoneNumberId) || state.phoneOwners.has(phoneNumberId)) return;
   addPhone(waba.metaWabaId, placeholderPhone(phoneNumberId, waba.name));
 }
 
