@@ -3,8 +3,8 @@ import { buildSync } from "esbuild";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-// The Cloud API emulator runs as a real auxiliary Worker beside the API under test, with service
-// bindings both ways as in `npm run dev`. Auxiliary Workers must be plain JavaScript, so bundle it first.
+// The Cloud API emulator and the sandbox run as real auxiliary Workers beside the API under test, with
+// service bindings both ways as in `npm run dev`. Auxiliary Workers must be plain JavaScript, so bundle it first.
 // A test-only stand-in for integrators' webhook endpoints receives every outbound fetch of the API.
 const emulatorBundle = path.join(import.meta.dirname, ".test-build/emulator.mjs");
 const receiverBundle = path.join(import.meta.dirname, ".test-build/webhook-receiver.mjs");
@@ -54,6 +54,22 @@ export default defineConfig(async () => {
               scriptPath: emulatorBundle,
               compatibilityDate: "2026-04-20",
               bindings: { META_APP_SECRET: "demo-meta-app-secret-local-only", WEBHOOK_PATH: "/meta/webhook", DEFAULT_GRAPH_VERSION: "v24.0" },
+              serviceBindings: { API: API_WORKER },
+            },
+            // The sandbox (emulator/sandbox.wrangler.toml): the same bundle as a second Worker, with module
+            // state of its own (test/emulator/sandbox.test.ts checks it), reached as env.SANDBOX.
+            {
+              name: "wbiz-sandbox",
+              modules: true,
+              scriptPath: emulatorBundle,
+              compatibilityDate: "2026-04-20",
+              bindings: {
+                META_APP_SECRET: "demo-sandbox-app-secret-local-only",
+                WEBHOOK_PATH: "/meta/sandbox/webhook",
+                DEFAULT_GRAPH_VERSION: "v24.0",
+                SANDBOX: "true",
+                CONTROL: "true",
+              },
               serviceBindings: { API: API_WORKER },
             },
             { name: "webhook-receiver", modules: true, scriptPath: receiverBundle, compatibilityDate: "2026-04-20" },

@@ -1,5 +1,8 @@
 // `npm run admin -- <command> [--flag value …]`: provisioning against a WBIZ API, local or deployed.
 // WBIZ_API_URL (default http://localhost:8787) and WBIZ_ADMIN_TOKEN (default: the local dev token).
+// Against a local API (`npm run dev`), waba:create, waba:update and phone:add also tell the Cloud API
+// emulator, Meta's stand-in, through the API's dev proxy (/__emulator/*): there is no Meta to have
+// created the WABA and its number, so the emulator learns them here and the WABA can sync and send.
 import { createWriteStream } from "node:fs";
 import { localVar } from "./lib/wrangler";
 
@@ -24,7 +27,9 @@ const USAGE = `Usage: npm run admin -- <command> [flags]
   waba:erase         --waba <wabaId> --yes    deletes the WABA: its data, phone numbers and keys (offboarding, erasure requests)
 
 Environment: WBIZ_API_URL (default http://localhost:8787), WBIZ_ADMIN_TOKEN (default: the local dev token).
-Output is JSON.`;
+Output is JSON; --field <name> prints only that field of it (e.g. --field id, --field secret), for scripts.
+Against a local API (localhost), waba:create, waba:update --access-token and phone:add also register the
+WABA and its number with the local Cloud API emulator (through /__emulator/* on the API).`;
 
 function parse(argv: string[]): { command: string | undefined; flags: Flags } {
   const [command, ...rest] = argv;
@@ -98,6 +103,62 @@ async function call(method: string, path: string, body?: unknown): Promise<unkno
   return data;
 }
 
+/** The API runs on this machine (`npm run dev`): its Meta is the emulator, reached through the dev proxy. */
+function isLocal(): boolean {
+  const host = new URL(base()).hostname;
+  return host === "localhost" || host === "127.0.0.1" || host === "[::1]" || host.endsWith(".localhost");
+}
+
+/** What happened on the emulator's side, on stderr so that stdout stays the admin API's JSON. */
+const note = (message: string) => console.error(`emulator: ${message}`);
+
+/** A call to the local emulator's control API; null when the API has no dev proxy (not `npm run dev`). */
+async function emulator(method: string, path: string, body?: unknown): Promise<{ status: number; json: any } | null> {
+  const res = await fetch(`${base()}/__emulator${path}`, {
+    method,
+    headers: body ? { "Content-Type": "application/json" } : undefined,
+    body: body ? JSON.stringify(body) : undefined,
+  }).catch(() => null);
+  if (!res) return null;
+  const json: any = await res.json().catch(() => null);
+  // the API's own 404 (its envelope has a code; the emulator's errors have none): no proxy there
+  if (res.status === 404 && json?.error?.code !== undefined) return null;
+  return { status: res.status, json };
+}
+
+const NO_PROXY = "the API has no emulator proxy (/__emulator/*), so the emulator was not told (with AUTO_REGISTER it learns the WABA on first use)";
+
+/** waba:create / waba:update: the emulator gets the WABA (with the starter templates) or its new token. */
+async function tellEmulatorWaba(waba: { metaWabaId: string; name?: string; accessToken?: string }): Promise<void> {
+  if (!isLocal()) return;
+  const known = await emulator("GET", `/wabas/${waba.metaWabaId}`);
+  if (!known) return note(NO_PROXY);
+  if (known.status === 404) {
+    if (waba.accessToken === undefined) return;
+    const created = await emulator("POST", "/wabas", { ...waba, phoneNumbers: [], starterTemplates: true });
+    if (created?.status === 201) return note(`registered WABA ${waba.metaWabaId} with its token and the starter templates (hello_world, order_update)`);
+    return note(`could not register WABA ${waba.metaWabaId}: ${JSON.stringify(created?.json)}`);
+  }
+  const patch = { ...(waba.accessToken ? { accessToken: waba.accessToken } : {}), ...(waba.name ? { name: waba.name } : {}) };
+  const updated = await emulator("PATCH", `/wabas/${waba.metaWabaId}`, patch);
+  note(updated?.status === 200 ? `WABA ${waba.metaWabaId} was known; updated it` : `could not update WABA ${waba.metaWabaId}: ${JSON.stringify(updated?.json)}`);
+}
+
+/** phone:add: the number joins its WABA on the emulator. */
+async function tellEmulatorPhone(wabaId: string, phone: { metaPhoneNumberId: string; displayPhoneNumber: string }): Promise<void> {
+  if (!isLocal()) return;
+  const { data } = (await call("GET", "/admin/wabas")) as { data: Array<{ id: string; metaWabaId: string; name: string }> };
+  const waba = data.find((w) => w.id === wabaId);
+  if (!waba) return;
+  const added = await emulator("POST", `/wabas/${waba.metaWabaId}/phone-numbers`, { ...phone, verifiedName: waba.name });
+  if (!added) return note(NO_PROXY);
+  if (added.status === 201 || added.status === 200) return note(`phone number ${phone.metaPhoneNumberId} is WABA ${waba.metaWabaId}'s`);
+  if (added.status === 404) {
+    return note(`the emulator does not know WABA ${waba.metaWabaId} (it restarted since waba:create?); with AUTO_REGISTER it learns the WABA and this number on first use`);
+  }
+  note(`could not add phone number ${phone.metaPhoneNumberId}: ${JSON.stringify(added.json)}`);
+}
+
 const qs = (params: Record<string, string | undefined>) => {
   const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
   return entries.length ? `?${new URLSearchParams(entries)}` : "";
@@ -107,16 +168,25 @@ const commands: Record<string, (f: Flags) => Promise<unknown>> = {
   "workspace:create": (f) => call("POST", "/admin/workspaces", { name: need(f, "name"), plan: opt(f, "plan") ?? "starter" }),
   "workspace:list": () => call("GET", "/admin/workspaces"),
   "workspace:update": (f) => call("PATCH", `/admin/workspaces/${need(f, "id")}`, { name: opt(f, "name"), plan: opt(f, "plan") }),
-  "waba:create": (f) =>
-    call("POST", "/admin/wabas", { workspaceId: need(f, "workspace"), metaWabaId: need(f, "meta-waba-id"), name: need(f, "name"), accessToken: need(f, "access-token") }),
+  "waba:create": async (f) => {
+    const input = { workspaceId: need(f, "workspace"), metaWabaId: need(f, "meta-waba-id"), name: need(f, "name"), accessToken: need(f, "access-token") };
+    const created = await call("POST", "/admin/wabas", input);
+    await tellEmulatorWaba({ metaWabaId: input.metaWabaId, name: input.name, accessToken: input.accessToken });
+    return created;
+  },
   "waba:list": (f) => call("GET", `/admin/wabas${qs({ workspaceId: opt(f, "workspace") })}`),
-  "waba:update": (f) => call("PATCH", `/admin/wabas/${need(f, "id")}`, { name: opt(f, "name"), accessToken: opt(f, "access-token") }),
-  "phone:add": (f) =>
-    call("POST", `/admin/wabas/${need(f, "waba")}/phone-numbers`, {
-      metaPhoneNumberId: need(f, "meta-phone-number-id"),
-      displayPhoneNumber: need(f, "display"),
-      ...(f.default === true ? { isDefault: true } : {}),
-    }),
+  "waba:update": async (f) => {
+    const updated = (await call("PATCH", `/admin/wabas/${need(f, "id")}`, { name: opt(f, "name"), accessToken: opt(f, "access-token") })) as { metaWabaId: string };
+    const accessToken = opt(f, "access-token");
+    if (accessToken !== undefined) await tellEmulatorWaba({ metaWabaId: updated.metaWabaId, accessToken });
+    return updated;
+  },
+  "phone:add": async (f) => {
+    const phone = { metaPhoneNumberId: need(f, "meta-phone-number-id"), displayPhoneNumber: need(f, "display") };
+    const added = await call("POST", `/admin/wabas/${need(f, "waba")}/phone-numbers`, { ...phone, ...(f.default === true ? { isDefault: true } : {}) });
+    await tellEmulatorPhone(need(f, "waba"), phone);
+    return added;
+  },
   "phone:list": (f) => call("GET", `/admin/wabas/${need(f, "waba")}/phone-numbers`),
   "key:create": (f) =>
     call("POST", "/admin/keys", {
@@ -148,7 +218,14 @@ try {
     console.log(USAGE);
     process.exit(0);
   }
-  console.log(JSON.stringify(await run(flags), null, 2));
+  const result = await run(flags);
+  const field = opt(flags, "field");
+  if (field === undefined) console.log(JSON.stringify(result, null, 2));
+  else {
+    const value = (result as Record<string, unknown> | null)?.[field];
+    if (value === undefined) throw new Error(`the answer has no field "${field}": ${JSON.stringify(result)}`);
+    console.log(typeof value === "string" ? value : JSON.stringify(value));
+  }
 } catch (err) {
   console.error(`error: ${(err as Error).message}\n\n${USAGE}`);
   process.exit(2);

@@ -6,6 +6,7 @@ import { requestContext } from "./middleware/request-context";
 import { adminRouter } from "./routes/admin/admin.index";
 import { contactsRouter } from "./routes/contacts/contacts.index";
 import { conversationsRouter } from "./routes/conversations/conversations.index";
+import { devProxyRouter } from "./routes/dev/dev-proxy";
 import { docsRouter } from "./routes/docs/docs.index";
 import { keyRouter } from "./routes/key/key.index";
 import { messagesRouter } from "./routes/messages/messages.index";
@@ -54,6 +55,7 @@ export function createApp() {
   app.route("/", metaWebhookRouter);
   app.route("/", adminRouter);
   app.route("/", docsRouter);
+  app.route("/", devProxyRouter);
 
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",

@@ -4,13 +4,16 @@ import type { EmulatorEnv } from "./env";
 import { graphErrorResponse, GraphError, unknownPath } from "./graph-errors";
 import { listTemplates } from "./list-templates";
 import { sendMessage } from "./send-message";
+import { emulatorMode } from "./settings";
 
 export function createApp() {
   const app = new Hono<EmulatorEnv>();
+  // A deployed sandbox has no public route, and its control API does not exist unless CONTROL says so.
+  app.use("/__emulator/*", async (c, next) => (emulatorMode(c.env).control ? next() : graphErrorResponse(c, unknownPath(c.req.path))));
   app.route("/__emulator", controlRouter);
   app.post("/:version/:phoneNumberId/messages", sendMessage);
   app.get("/:version/:wabaId/message_templates", listTemplates);
-  app.get("/", (c) => c.text("Meta WhatsApp Cloud API emulator: see emulator/README.md"));
+  app.get("/", (c) => c.text(`Meta WhatsApp Cloud API emulator${emulatorMode(c.env).sandbox ? " (WBIZ sandbox)" : ""}: see emulator/README.md`));
   app.notFound((c) =>
     c.req.path.startsWith("/__emulator/") ? problem(c, 404, `no control route ${c.req.method} ${c.req.path}`) : graphErrorResponse(c, unknownPath(c.req.path)),
   );

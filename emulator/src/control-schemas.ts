@@ -10,13 +10,15 @@ const username = z.string().regex(/^@?[A-Za-z0-9._]{1,35}$/, "a username: letter
 const wamid = z.string().startsWith("wamid.");
 const upper = <T extends readonly [string, ...string[]]>(values: T) => z.string().transform((s) => s.toUpperCase()).pipe(z.enum(values));
 
+export const phoneNumberSchema = z.object({ metaPhoneNumberId: id, displayPhoneNumber: z.string().min(1), verifiedName: z.string().default("Test Business") });
+
 export const wabaSchema = z.object({
   metaWabaId: id,
   name: z.string().default("Test WABA"),
   accessToken: z.string().min(1),
-  phoneNumbers: z.array(
-    z.object({ metaPhoneNumberId: id, displayPhoneNumber: z.string().min(1), verifiedName: z.string().default("Test Business") }),
-  ),
+  phoneNumbers: z.array(phoneNumberSchema),
+  /** add the starter templates (src/starter-templates.ts) to `templates` */
+  starterTemplates: z.boolean().default(false),
   templates: z
     .array(
       z.object({
@@ -31,6 +33,11 @@ export const wabaSchema = z.object({
     )
     .default([]),
 });
+
+export const wabaPatchSchema = z
+  .object({ accessToken: z.string().min(1).optional(), name: z.string().min(1).optional() })
+  .strict()
+  .refine((b) => b.accessToken !== undefined || b.name !== undefined, { message: "give accessToken or name" });
 
 const templateRef = {
   wabaId: id,

@@ -2,8 +2,8 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import {
-  faultSchema, heldSchema, inboundSchema, settingsSchema, statusSchema, systemErrorSchema, templateCategorySchema, templateQualitySchema,
-  templateStatusSchema, userPreferencesSchema, userSchema, wabaSchema, windowSchema,
+  faultSchema, heldSchema, inboundSchema, phoneNumberSchema, settingsSchema, statusSchema, systemErrorSchema, templateCategorySchema,
+  templateQualitySchema, templateStatusSchema, userPreferencesSchema, userSchema, wabaPatchSchema, wabaSchema, windowSchema,
 } from "./control-schemas";
 import type { EmulatorEnv } from "./env";
 import { addFault, clearFaults } from "./faults";
@@ -11,8 +11,9 @@ import { randomTemplateId } from "./ids";
 import { emulateInbound } from "./inbound";
 import { canonicalWaId, digitsOf, phoneKey } from "./phone";
 import { settingsFor, updateSettings, type WabaSettings } from "./settings";
+import { starterTemplates } from "./starter-templates";
 import { postStatus, resolveHeld } from "./status-timeline";
-import { findPhone, pairKey, registerWaba, resetStore, state, type Template, type Waba } from "./store";
+import { addPhone, findPhone, pairKey, registerWaba, resetStore, state, type Template, type Waba } from "./store";
 import { changeTemplateCategory, changeTemplateQuality, changeTemplateStatus } from "./template-status";
 import { BSUID_OR_PARENT, ensurePhoneUser, findUser, listUsers, setMarketingStop, sharedWaId, upsertUser, userKey } from "./users";
 import { systemErrorPayload, userPreferencesPayload } from "./webhook-payloads";
@@ -43,8 +44,9 @@ export const controlRouter = new Hono<EmulatorEnv>();
 controlRouter.post("/wabas", async (c) => {
   const body = await parse(c, wabaSchema);
   if (!body.ok) return body.response;
-  const templates = body.data.templates.map((t) => ({ ...t, metaId: t.metaId ?? randomTemplateId() }));
-  const result = registerWaba({ ...body.data, templates });
+  const { starterTemplates: withStarters, ...waba } = body.data;
+  const templates = [...waba.templates.map((t) => ({ ...t, metaId: t.metaId ?? randomTemplateId() })), ...(withStarters ? starterTemplates(waba.metaWabaId) : [])];
+  const result = registerWaba({ ...waba, templates });
   if (result.kind === "phone_taken") {
     return problem(c, 409, `phone number ${result.phoneNumberId} already belongs to WABA ${result.ownerWabaId}`);
   }
@@ -56,6 +58,30 @@ controlRouter.get("/wabas", (c) => c.json({ data: [...state.wabas.values()] }));
 controlRouter.get("/wabas/:wabaId", (c) => {
   const waba = state.wabas.get(c.req.param("wabaId"));
   return waba ? c.json({ waba }) : problem(c, 404, "unknown WABA");
+});
+
+controlRouter.patch("/wabas/:wabaId", async (c) => {
+  const body = await parse(c, wabaPatchSchema);
+  if (!body.ok) return body.response;
+  const waba = state.wabas.get(c.req.param("wabaId"));
+  if (!waba) return problem(c, 404, "unknown WABA");
+  Object.assign(waba, body.data);
+  return c.json({ waba });
+});
+
+controlRouter.post("/wabas/:wabaId/phone-numbers", async (c) => {
+  const body = await parse(c, phoneNumberSchema);
+  if (!body.ok) return body.response;
+  const wabaId = c.req.param("wabaId");
+  const result = addPhone(wabaId, body.data);
+  switch (result.kind) {
+    case "unknown_waba":
+      return problem(c, 404, `unknown WABA ${wabaId}`);
+    case "phone_taken":
+      return problem(c, 409, `phone number ${body.data.metaPhoneNumberId} already belongs to WABA ${result.ownerWabaId}`);
+    default:
+      return c.json({ waba: result.waba, phone: result.phone }, result.kind === "added" ? 201 : 200);
+  }
 });
 
 controlRouter.post("/templates/status", async (c) => {

@@ -15,6 +15,12 @@ export interface EmulatorBindings {
   MPS_LIMIT?: string;
   /** Extra attempts for a webhook POST answered with a non-2xx (default 3). */
   WEBHOOK_RETRIES?: string;
+  /** "true": sandbox mode, the stand-in Meta for test-mode keys (src/sandbox.ts). */
+  SANDBOX?: string;
+  /** "true": the control API stays reachable in sandbox mode (local dev and tests only; always on otherwise). */
+  CONTROL?: string;
+  /** "true": an unknown token registers the WABA it is used on (local dev only; src/first-use.ts). */
+  AUTO_REGISTER?: string;
 }
 
 export type EmulatorEnv = { Bindings: EmulatorBindings };

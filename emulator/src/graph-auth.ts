@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { grantsAccess } from "./first-use";
 import { invalidToken, unknownObject, type GraphError } from "./graph-errors";
 import { state, type Waba } from "./store";
 
@@ -13,13 +14,20 @@ export function accessToken(c: Context): string | undefined {
 
 /**
  * Graph's order: the token is checked before the object is looked up, so an unknown token is 190 even
- * for an unknown id. A known token of another WABA is 190 too (the emulator's simplification).
+ * for an unknown id. A known token of another WABA is 190 too (the emulator's simplification). In sandbox
+ * mode a WABA also opens to its sandbox token.
  */
-export function checkAccess(token: string | undefined, owner: Waba | undefined, objectId: string, method: "get" | "post"): GraphError | undefined {
+export function checkAccess(
+  token: string | undefined,
+  owner: Waba | undefined,
+  objectId: string,
+  method: "get" | "post",
+  opts: { sandbox: boolean },
+): GraphError | undefined {
   if (!token) return invalidToken("An access token is required to request this resource.");
-  const known = [...state.wabas.values()].some((w) => w.accessToken === token);
+  const known = [...state.wabas.values()].some((w) => grantsAccess(w, token, opts.sandbox));
   if (!known) return invalidToken("Invalid OAuth access token - Cannot parse access token");
   if (!owner) return unknownObject(objectId, method);
-  if (owner.accessToken !== token) return invalidToken(`Error validating access token: The token does not grant access to object ID '${objectId}'.`);
+  if (!grantsAccess(owner, token, opts.sandbox)) return invalidToken(`Error validating access token: The token does not grant access to object ID '${objectId}'.`);
   return undefined;
 }

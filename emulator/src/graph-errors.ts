@@ -28,8 +28,9 @@ export class GraphError {
 type CatalogueEntry = { title: string; status: number; subcode?: number; details?: string };
 
 /**
- * Titles, HTTP statuses and default details of the codes the emulator produces (reference §2; HTTP statuses
- * from Meta's error-code table, e.g. 3, 131000, 131016, 131045, 131057 and 133000 are 500, 2 and 133004 503).
+ * Titles, HTTP statuses and default details of the codes the emulator produces, from Meta's error-codes page
+ * ([errors] in emulator/README.md) and its table of HTTP statuses, e.g. 3, 131000, 131016, 131045, 131057 and
+ * 133000 are 500, 2 and 133004 503.
  */
 export const ERROR_CATALOGUE: Record<number, CatalogueEntry> = {
   0: { title: "AuthException", status: 401 },

@@ -21,6 +21,22 @@ export function randomTemplateId(): string {
   return `${1 + (randomBytes(1)[0]! % 8)}${[...randomBytes(15)].map((b) => String(b % 10)).join("")}`;
 }
 
+/** 64-bit FNV-1a: a stable hash without the async WebCrypto digest. */
+export function fnv1a64(text: string): bigint {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash;
+}
+
+/** A template id like randomTemplateId's, but always the same for the same seed (it survives a restart). */
+export function derivedTemplateId(seed: string): string {
+  const hash = fnv1a64(seed);
+  return `${1n + (hash % 8n)}${((hash / 8n) % 10n ** 15n).toString().padStart(15, "0")}`;
+}
+
 /** Graph's fbtrace_id: 23 characters of base64url, e.g. "Az8or2yhqkZfEZ-_4Qn_Bam". */
 export function fbtraceId(): string {
   return [...randomBytes(23)].map((b) => BASE64URL[b % 64]).join("");

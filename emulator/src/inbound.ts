@@ -1,4 +1,4 @@
-// A user's message to a business number, as Meta's inbound webhook carries it (reference §4, notes §1.5, §1.9, §8, §9).
+// A user's message to a business number, as Meta's inbound webhook carries it ([inbound], [bsuid], [system], [edit], [revoke]: emulator/README.md, "Sources").
 import type { EmulatorBindings } from "./env";
 import { randomDigits, randomHex, unixSeconds } from "./ids";
 import { canonicalWaId, digitsOf } from "./phone";
@@ -80,7 +80,7 @@ function timestampOf(req: InboundRequest): string {
   return unixSeconds(req.timestamp === undefined ? Date.now() : req.timestamp * 1000);
 }
 
-/** from is omitted when Meta cannot share the number; from_user_id is always there (notes §1.5). */
+/** from is omitted when Meta cannot share the number; from_user_id is always there ([bsuid]). */
 export function buildInboundMessage(req: InboundRequest, phone: PhoneNumber, user: Pick<EmulatedUser, "userId" | "waId" | "hidePhone">): Record<string, unknown> {
   const waId = sharedWaId(user);
   const message: Record<string, unknown> = {};
@@ -107,7 +107,7 @@ export type InboundOutcome =
 type SystemBuilt = { kind: "built"; message: Record<string, unknown> } | { kind: "conflict"; message: string } | { kind: "invalid"; message: string };
 
 /**
- * A system message (notes §1.9, §8): from is the OLD number, system.wa_id the new one, the BSUID is regenerated,
+ * A system message ([system], [bsuid]): from is the OLD number, system.wa_id the new one, the BSUID is regenerated,
  * and there is no contacts array. When Meta cannot share the user's number, a number change is reported as
  * user_changed_user_id, which carries no number at all.
  */

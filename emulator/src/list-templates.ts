@@ -1,7 +1,9 @@
 import type { Context } from "hono";
 import type { EmulatorEnv } from "./env";
+import { registerOnFirstUse } from "./first-use";
 import { accessToken, checkAccess, GRAPH_VERSION } from "./graph-auth";
 import { graphErrorResponse, invalidParam, unknownPath, whatsappError, type GraphError } from "./graph-errors";
+import { emulatorMode } from "./settings";
 import { state, type Template } from "./store";
 
 const DEFAULT_LIMIT = 25;
@@ -83,8 +85,10 @@ export async function listTemplates(c: Context<EmulatorEnv>): Promise<Response> 
   const wabaId = c.req.param("wabaId") ?? "";
   if (!GRAPH_VERSION.test(version)) return graphErrorResponse(c, unknownPath(`/${version}/${wabaId}/message_templates`));
   c.header("facebook-api-version", version);
+  const token = accessToken(c);
+  registerOnFirstUse(c.env, token, { wabaId });
   const waba = state.wabas.get(wabaId);
-  const denied = checkAccess(accessToken(c), waba, wabaId, "get");
+  const denied = checkAccess(token, waba, wabaId, "get", emulatorMode(c.env));
   if (denied || !waba) return graphErrorResponse(c, denied ?? whatsappError(1));
 
   const q = c.req.query();

@@ -3,12 +3,14 @@ import type { EmulatorEnv } from "./env";
 import { faultResponse } from "./fault-response";
 import { sleep } from "./webhooks";
 import { takeFault, type FaultProbe } from "./faults";
+import { registerOnFirstUse } from "./first-use";
 import { accessToken, checkAccess, GRAPH_VERSION } from "./graph-auth";
 import { graphErrorResponse, unknownPath, whatsappError } from "./graph-errors";
 import { isObj } from "./json-params";
 import { canonicalWaId, phoneKey, recipientWaId } from "./phone";
 import { recordSend, withinPairRate, withinThroughput } from "./rate-limits";
-import { settingsFor, type WabaSettings } from "./settings";
+import { magicRecipient, throttleThisAttempt } from "./sandbox";
+import { emulatorMode, settingsFor, type WabaSettings } from "./settings";
 import { runStatusTimeline, type AcceptedSend } from "./status-timeline";
 import { findPhone, isWindowOpen, pushLog, rememberAccepted, state, type PhoneNumber, type SentRecord, type Waba } from "./store";
 import { ensurePhoneUser, findUser, sharedWaId, stoppedMarketing, userKey } from "./users";
@@ -36,8 +38,11 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
   if (!GRAPH_VERSION.test(version)) return graphErrorResponse(c, unknownPath(`/${version}/${phoneNumberId}/messages`));
   c.header("facebook-api-version", version);
 
+  const mode = emulatorMode(c.env);
+  const token = accessToken(c);
+  registerOnFirstUse(c.env, token, { phoneNumberId });
   const found = findPhone(phoneNumberId);
-  const denied = checkAccess(accessToken(c), found?.waba, phoneNumberId, "post");
+  const denied = checkAccess(token, found?.waba, phoneNumberId, "post", mode);
   if (denied || !found) return graphErrorResponse(c, denied ?? whatsappError(1));
   const { waba, phone } = found;
   const settings = settingsFor(c.env, waba.metaWabaId);
@@ -62,8 +67,12 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
   const existing = send.bsuidUser ?? findUser(waba.metaWabaId, { waId: send.waId });
   const key = existing ? userKey(existing) : send.waId!;
   const windowOpen = isWindowOpen(phoneNumberId, key, now);
-  const windowClosed = settings.enforceWindow && send.type !== "template" && !windowOpen;
+  // In sandbox mode the gateway enforces the 24-hour window itself (it knows the test customer's window).
+  const windowClosed = settings.enforceWindow && !mode.sandbox && send.type !== "template" && !windowOpen;
   if (windowClosed && settings.windowErrorMode === "sync") return graphErrorResponse(c, whatsappError(131047));
+  const recipientWaId = existing ? existing.waId : send.waId;
+  const magic = mode.sandbox && recipientWaId !== undefined ? magicRecipient(recipientWaId) : undefined;
+  if (magic?.result === "throttled_once" && throttleThisAttempt(phoneNumberId, recipientWaId!)) return graphErrorResponse(c, whatsappError(magic.code));
   if (!withinThroughput(phoneNumberId, settings.mpsLimit, now)) return graphErrorResponse(c, whatsappError(130429));
   if (settings.pairRateLimit && !withinPairRate(phoneNumberId, key, settings.pairIntervalMs, now)) {
     return graphErrorResponse(c, whatsappError(131056));
@@ -75,6 +84,7 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
 
   let failure: { code: number; details?: string } | undefined;
   if (fault?.action === "async_failure") failure = { code: fault.code, details: fault.details };
+  else if (magic?.result === "failed") failure = { code: magic.code };
   else if (user.waId !== undefined && settings.undeliverable.some((n) => phoneKey(n) === phoneKey(user.waId!))) failure = { code: 131026 };
   else if (windowClosed) failure = { code: 131047 };
   else if (send.template?.category === "MARKETING" && stoppedMarketing(user)) failure = { code: 131050 };

@@ -64,6 +64,28 @@ export function defaultSettings(env: EmulatorBindings): WabaSettings {
   };
 }
 
+/** What this emulator is, from its vars: parsed once per environment object. */
+export type EmulatorMode = {
+  /** SANDBOX: the stand-in Meta for test-mode keys (sandbox tokens, magic recipients, no 131047) */
+  sandbox: boolean;
+  /** the control API under /__emulator: always, except in sandbox mode without CONTROL */
+  control: boolean;
+  /** AUTO_REGISTER: unknown tokens and phone numbers register on first use (local dev) */
+  autoRegister: boolean;
+};
+
+const modes = new WeakMap<object, EmulatorMode>();
+
+export function emulatorMode(env: EmulatorBindings): EmulatorMode {
+  let mode = modes.get(env);
+  if (!mode) {
+    const sandbox = env.SANDBOX === "true";
+    mode = { sandbox, control: !sandbox || env.CONTROL === "true", autoRegister: env.AUTO_REGISTER === "true" };
+    modes.set(env, mode);
+  }
+  return mode;
+}
+
 export function settingsFor(env: EmulatorBindings, wabaId: string): WabaSettings {
   return { ...defaultSettings(env), ...state.settings.get(wabaId) };
 }

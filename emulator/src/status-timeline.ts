@@ -54,7 +54,7 @@ const PROGRESS = ["sent", "delivered", "read", "played"] as const;
 
 /**
  * Which statuses are posted for an accepted send, and when (ms after acceptance). Pricing (and before v24
- * a conversation) rides on `sent` and on the billed one of delivered/read, as Meta documents (notes §6).
+ * a conversation) rides on `sent` and on the billed one of delivered/read, as Meta documents ([status]).
  */
 export function statusTimeline(send: AcceptedSend, now = Date.now()): TimelineStep[] {
   const { settings } = send;
@@ -119,7 +119,7 @@ export type ResolveHeldResult =
   | { kind: "not_held"; held: string | undefined };
 
 /**
- * A message held for quality assessment (notes §6): released, it gets its statuses as if just accepted
+ * A message held for quality assessment ([pacing]): released, it gets its statuses as if just accepted
  * (with the WABA's settings of now); dropped, one `failed` status whose code is the string "132015", as
  * Meta's pacing page writes it.
  */

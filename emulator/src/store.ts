@@ -101,6 +101,8 @@ function emptyState() {
     templates: new Map<string, TemplateMemory>(),
     /** `${wabaId}:${userId}` of users who asked to stop marketing messages (user_preferences "stop") */
     marketingStops: new Set<string>(),
+    /** `${phoneNumberId}:${waId}` of sandbox "throttled_once" recipients whose last attempt was refused (src/sandbox.ts) */
+    throttledOnce: new Set<string>(),
   };
 }
 
@@ -143,6 +145,25 @@ export function registerWaba(waba: Waba): RegisterResult {
   state.wabas.set(copy.metaWabaId, copy);
   for (const phone of copy.phoneNumbers) state.phoneOwners.set(phone.metaPhoneNumberId, copy.metaWabaId);
   return { kind: "registered", waba: copy };
+}
+
+export type AddPhoneResult = { kind: "added" | "updated"; waba: Waba; phone: PhoneNumber } | { kind: "unknown_waba" } | { kind: "phone_taken"; ownerWabaId: string };
+
+/** Adds a phone number to a registered WABA (or updates its display number and name if it is already the WABA's). */
+export function addPhone(wabaId: string, phone: PhoneNumber): AddPhoneResult {
+  const waba = state.wabas.get(wabaId);
+  if (!waba) return { kind: "unknown_waba" };
+  const owner = state.phoneOwners.get(phone.metaPhoneNumberId);
+  if (owner !== undefined && owner !== wabaId) return { kind: "phone_taken", ownerWabaId: owner };
+  const existing = waba.phoneNumbers.find((p) => p.metaPhoneNumberId === phone.metaPhoneNumberId);
+  if (existing) {
+    Object.assign(existing, phone);
+    return { kind: "updated", waba, phone: existing };
+  }
+  const added = { ...phone };
+  waba.phoneNumbers.push(added);
+  state.phoneOwners.set(added.metaPhoneNumberId, wabaId);
+  return { kind: "added", waba, phone: added };
 }
 
 export function findPhone(phoneNumberId: string): { waba: Waba; phone: PhoneNumber } | undefined {

@@ -1,4 +1,4 @@
-// Template events Meta posts on its own: status updates, category changes, quality changes (notes §2, §3, §5).
+// Template events Meta posts on its own: status updates, category changes, quality changes ([template-status], [template-category], [template-quality]: emulator/README.md, "Sources").
 import type { EmulatorBindings } from "./env";
 import { settingsFor } from "./settings";
 import { templateMemory, type Template, type Waba } from "./store";

@@ -1,5 +1,6 @@
 // WhatsApp users as one business sees them (2026): every user has a business-scoped user id (BSUID),
-// some have a username, and some do not let Meta share their phone number (notes §1).
+// some have a username, and some do not let Meta share their phone number (Meta: [bsuid] in emulator/README.md, "Sources").
+import { fnv1a64 } from "./ids";
 import { countryOf } from "./phone";
 import { state } from "./store";
 
@@ -23,16 +24,6 @@ export type EmulatedUser = {
 export const BSUID = /^[A-Z]{2}\.[A-Za-z0-9]{1,128}$/;
 export const BSUID_OR_PARENT = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 export const DEFAULT_NAME = "Test User";
-
-/** 64-bit FNV-1a: a stable hash without the async WebCrypto digest. */
-function fnv1a64(text: string): bigint {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= BigInt(byte);
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return hash;
-}
 
 /**
  * A deterministic BSUID: the country of the number (ZZ when the calling code is not in the emulator's

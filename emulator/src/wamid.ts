@@ -1,6 +1,6 @@
 import { randomDigits, randomHex } from "./ids";
 
-// Meta's wamid is base64 of a small Thrift-compact struct (reference §6):
+// Meta's wamid is base64 of a small Thrift-compact struct (observed in real wamids; Meta does not document it):
 //   1C 18 <len> <wa_id digits> 15 02 00 <11 business | 12 user> 18 <len> <id> 00
 // Clients must treat it as opaque; building it the same way keeps length and look realistic.
 const FROM_BUSINESS = 0x11;

@@ -1,4 +1,4 @@
-// Meta's webhook envelopes (reference §4): object → entry[{id: WABA id, changes[{value, field}]}].
+// Meta's webhook envelopes ([inbound], [status]: emulator/README.md, "Sources"): object → entry[{id: WABA id, changes[{value, field}]}].
 import { defaultDetails, errorTitle } from "./graph-errors";
 import { unixSeconds } from "./ids";
 import { digitsOf } from "./phone";
@@ -33,7 +33,7 @@ export function webhookErrorItem(code: number, details?: string, codeAsString = 
 export type Pricing = { billable: boolean; pricing_model: "PMP"; type: "regular" | "free_customer_service"; category: string };
 export type Conversation = { id: string; expiration_timestamp?: string; origin: { type: string } };
 
-/** Who a send went to, as its status webhooks show the user (notes §1.4, §1.6). */
+/** Who a send went to, as its status webhooks show the user ([bsuid]). */
 export type StatusRecipient = {
   userId: string;
   /** recipient_id and contacts[].wa_id: absent when the send went to the BSUID and Meta cannot share the phone */
@@ -114,7 +114,7 @@ export function inboundPayload(wabaId: string, phone: PhoneNumber, contact: Inbo
   });
 }
 
-/** A system-level problem: value.errors and neither statuses nor messages (notes §7). */
+/** A system-level problem: value.errors and neither statuses nor messages ([errors-webhook]). */
 export function systemErrorPayload(wabaId: string, phone: PhoneNumber, code: number, details?: string) {
   return webhookEnvelope(wabaId, "messages", {
     messaging_product: "whatsapp",
@@ -123,7 +123,7 @@ export function systemErrorPayload(wabaId: string, phone: PhoneNumber, code: num
   });
 }
 
-/** user_preferences (notes §4, §1.10): contacts without profile, an integer timestamp. */
+/** user_preferences ([user-preferences], [bsuid]): contacts without profile, an integer timestamp. */
 export function userPreferencesPayload(wabaId: string, phone: PhoneNumber, user: { waId?: string; userId: string }, value: "stop" | "resume", at = Date.now()) {
   const ids = { ...(user.waId === undefined ? {} : { wa_id: user.waId }), user_id: user.userId };
   return webhookEnvelope(wabaId, "user_preferences", {
@@ -187,7 +187,7 @@ export function templateStatusPayload(wabaId: string, template: TemplateRef, eve
 }
 
 /**
- * template_category_update (notes §3). The impending variant comes 24 h ahead and its new_category is the
+ * template_category_update ([template-category]). The impending variant comes 24 h ahead and its new_category is the
  * template's CURRENT category; the completed one carries previous_category and new_category.
  */
 export function templateCategoryPayload(
@@ -202,7 +202,7 @@ export function templateCategoryPayload(
   return webhookEnvelope(wabaId, "template_category_update", value, Math.floor(Date.now() / 1000));
 }
 
-/** message_template_quality_update (notes §5); Meta's own doc shows it under field message_template_status_update. */
+/** message_template_quality_update ([template-quality]); Meta's own doc shows it under field message_template_status_update. */
 export function templateQualityPayload(wabaId: string, template: TemplateRef, previous: string, next: string, field: string) {
   return webhookEnvelope(
     wabaId,

@@ -6,6 +6,7 @@ import type { WabaSettings } from "../../emulator/src/settings";
 import { statusTimeline, type AcceptedSend } from "../../emulator/src/status-timeline";
 import { findPhone, registerWaba, resetStore, state } from "../../emulator/src/store";
 import { BSUID, deriveUserId } from "../../emulator/src/users";
+import { starterTemplates } from "../../emulator/src/starter-templates";
 import { businessWamid, decodeWamid, systemWamid, userWamid } from "../../emulator/src/wamid";
 import { encodeWebhookBody } from "../../emulator/src/webhooks";
 
@@ -40,8 +41,8 @@ const send = (over: Partial<AcceptedSend> = {}): AcceptedSend => ({
 });
 
 describe("wamid", () => {
-  it("matches the reference example's layout", () => {
-    // wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBIyQjM2RTlERTY4QjFGNzUwNDgA from reference §1
+  it("matches the layout of Meta's example wamid", () => {
+    // wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBIyQjM2RTlERTY4QjFGNzUwNDgA from Meta's example send response ([templates] in emulator/README.md)
     expect(decodeWamid("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBIyQjM2RTlERTY4QjFGNzUwNDgA")).toEqual({ waId: "16503879439", fromBusiness: true, id: "2B36E9DE68B1F75048" });
     expect(decodeWamid("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")).toEqual({ waId: "16503879439", fromBusiness: false, id: "3A4A6599AEE03810144F" });
     const ours = businessWamid("16503879439");
@@ -157,5 +158,18 @@ describe("store", () => {
     resetStore();
     const result = registerWaba({ metaWabaId: "5", name: "x", accessToken: "t", phoneNumbers: [{ metaPhoneNumberId: "106540352242922", displayPhoneNumber: "+1 1", verifiedName: "x" }], templates: [] });
     expect(result).toEqual({ kind: "phone_taken", phoneNumberId: "106540352242922", ownerWabaId: "102290129340398" });
+  });
+});
+
+describe("starter templates", () => {
+  it("have ids derived from the WABA id: the same after a restart, distinct across WABAs, JSON-safe", () => {
+    const a = starterTemplates("104729301938475").map((t) => t.metaId);
+    expect(starterTemplates("104729301938475").map((t) => t.metaId)).toEqual(a);
+    const b = starterTemplates("104729301938476").map((t) => t.metaId);
+    expect(new Set([...a, ...b]).size).toBe(4);
+    for (const id of [...a, ...b]) {
+      expect(id).toMatch(/^[1-8]\d{15}$/);
+      expect(Number.isSafeInteger(Number(id))).toBe(true);
+    }
   });
 });

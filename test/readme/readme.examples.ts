@@ -2,19 +2,25 @@
 // `curl … http://localhost:8787…` and each `npm run admin -- …` — runs as written against `npm run dev`
 // (on a free port instead of 8787) and answers what the README says: a 2xx, or the status a trailing
 // `# <status>` comment names. The deploy section and commands with placeholders (`<wabaId>`) are skipped.
+// A command that keeps the admin CLI's answer in a shell variable (`waba=$(npm run -s admin -- … --field id)`)
+// sets it for the commands after it, as in the reader's shell, so a provisioning path runs end to end.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
+import { localVar } from "../../scripts/lib/wrangler";
 import { demoKeys } from "../../scripts/seed/demo-keys";
 import { ROOT, startDevServer, type DevServer } from "../browser/dev-server";
 
 const run = promisify(execFile);
 const README_ORIGIN = "http://localhost:8787";
 
-type Example = { line: number; command: string; expect: number | null };
+/** `assign`: the variable a `name=$(npm run -s admin -- …)` command sets, `command` being the inner command. */
+type Example = { line: number; command: string; expect: number | null; assign?: string };
+
+const ASSIGNMENT = /^([A-Za-z_]\w*)=\$\((npm run (?:-s |--silent )?admin -- .*)\)$/;
 
 /** The README's runnable commands in order, continuation lines joined, with the status they expect. */
 function readmeExamples(): Example[] {
@@ -34,9 +40,11 @@ function readmeExamples(): Example[] {
     const at = commentStart(command);
     const code = /^#\s*(\d{3})\b/.exec(command.slice(at));
     command = command.slice(0, at).trim();
-    const local = (command.startsWith("curl ") && command.includes(README_ORIGIN)) || command.startsWith("npm run admin -- ");
+    const assignment = ASSIGNMENT.exec(command);
+    if (assignment) command = assignment[2]!;
+    const local = (command.startsWith("curl ") && command.includes(README_ORIGIN)) || command.startsWith("npm run admin -- ") || assignment !== null;
     if (!local || /<[A-Za-z][\w -]*>/.test(command)) continue;
-    out.push({ line: start + 1, command, expect: code ? Number(code[1]) : null });
+    out.push({ line: start + 1, command, expect: code ? Number(code[1]) : null, ...(assignment ? { assign: assignment[1]! } : {}) });
   }
   return out;
 }
@@ -59,10 +67,26 @@ function commentStart(line: string): number {
 
 let dev: DevServer;
 const examples = readmeExamples();
+/** Shell variables set by the README's commands so far (name=$(…)). */
+const vars: Record<string, string> = {};
 
 before(async () => {
   dev = await startDevServer();
+  await eraseReadmeWabas();
 });
+
+/** The README creates WABAs with fixed Meta ids and erases them at the end; one left by an interrupted
+ * run (local state persists across `npm run dev`) would make its waba:create a 409, so it goes first. */
+async function eraseReadmeWabas(): Promise<void> {
+  const metaIds = new Set(examples.flatMap((e) => [...e.command.matchAll(/--meta-waba-id (\d+)/g)].map((m) => m[1]!)));
+  if (metaIds.size === 0) return;
+  const headers = { Authorization: `Bearer ${localVar("ADMIN_TOKEN")}` };
+  const { data } = (await (await fetch(`${dev.origin}/admin/wabas`, { headers })).json()) as { data: Array<{ id: string; metaWabaId: string }> };
+  for (const waba of data.filter((w) => metaIds.has(w.metaWabaId))) {
+    const res = await fetch(`${dev.origin}/admin/wabas/${waba.id}`, { method: "DELETE", headers });
+    assert.ok(res.ok, `could not erase the README's WABA ${waba.metaWabaId} left by an earlier run: ${res.status}`);
+  }
+}
 
 after(async () => {
   // the webhook example registers an endpoint: remove it so re-runs stay under the 10-per-WABA cap
@@ -84,16 +108,32 @@ test("the README has runnable examples for every route family", () => {
 test("every README example answers as the README says", async (t) => {
   for (const ex of examples) {
     await t.test(`README.md:${ex.line} ${ex.command.slice(0, 90)}`, async () => {
-      if (ex.command.startsWith("npm run admin")) {
-        const { stdout } = await run("bash", ["-c", ex.command], { cwd: ROOT, env: { ...process.env, WBIZ_API_URL: dev.origin } });
+      const env = { ...process.env, ...vars, WBIZ_API_URL: dev.origin };
+      if (ex.command.startsWith("npm run")) {
+        const { stdout } = await run("bash", ["-c", ex.command], { cwd: ROOT, env });
         assert.ok(stdout.length > 0, "the admin CLI printed nothing");
+        if (ex.assign) {
+          const value = stdout.trim();
+          assert.ok(/^\S+$/.test(value), `${ex.assign}=$(…) got ${JSON.stringify(value)}, not one value`);
+          vars[ex.assign] = value;
+        }
         return;
       }
       const command = ex.command.replaceAll(README_ORIGIN, dev.origin);
-      const { stdout } = await run("bash", ["-c", `${command} -sS -o /dev/null -w '%{http_code}'`], { cwd: ROOT });
+      const { stdout } = await run("bash", ["-c", `${command} -sS -o /dev/null -w '%{http_code}'`], { cwd: ROOT, env });
       const status = Number(stdout.trim().slice(-3));
       if (ex.expect !== null) assert.equal(status, ex.expect);
       else assert.ok(status >= 200 && status < 300, `answered ${status}`);
     });
+  }
+});
+
+test("the README's own WABA reached the emulator: its phone number's template send is there", async () => {
+  const phones = new Set(examples.flatMap((e) => [...e.command.matchAll(/--meta-phone-number-id (\d+)/g)].map((m) => m[1]!)));
+  assert.ok(phones.size > 0, "the README provisions no phone number");
+  for (const phoneNumberId of phones) {
+    const res = await fetch(`${dev.origin}/__emulator/sent?phoneNumberId=${phoneNumberId}`);
+    const { data } = (await res.json()) as { data: Array<{ type: string; body: { template?: { name: string } } }> };
+    assert.ok(data.some((s) => s.type === "template"), `no template send from ${phoneNumberId} reached the emulator: ${JSON.stringify(data)}`);
   }
 });
