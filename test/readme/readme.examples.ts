@@ -137,3 +137,55 @@ test("the README's own WABA reached the emulator: its phone number's template se
     assert.ok(data.some((s) => s.type === "template"), `no template send from ${phoneNumberId} reached the emulator: ${JSON.stringify(data)}`);
   }
 });
+
+/** Polls `check` until it stops throwing (a condition, not a fixed sleep), for up to `ms`. */
+async function eventually<T>(check: () => Promise<T>, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+test("Simulate a customer did what the README says: Meera's message arrived (message.received), +15005550001 failed, the throttled send was sent", async () => {
+  const growth = (await demoKeys()).find((k) => k.label === "growth")!.secret;
+  const get = async (p: string) => {
+    const res = await fetch(`${dev.origin}${p}`, { headers: { Authorization: `Bearer ${growth}` } });
+    assert.equal(res.status, 200, `${p} answered ${res.status}`);
+    return (await res.json()) as any;
+  };
+  type Message = { direction: string; body: string | null; status: string; error: { code: number | null } | null };
+  const thread = async (phone: string): Promise<Message[]> => {
+    const conversations = (await get("/v1/conversations?limit=100")).data as Array<{ id: string; contact: { phone: string | null } }>;
+    const conversation = conversations.find((c) => c.contact.phone === phone);
+    assert.ok(conversation, `no conversation with ${phone}`);
+    return (await get(`/v1/conversations/${conversation.id}/messages?limit=100`)).data;
+  };
+
+  const meera = await eventually(async () => {
+    const messages = await thread("+919876543210");
+    assert.ok(messages.some((m) => m.direction === "inbound" && m.body === "Is my order on its way?"), "Meera's message is not in the inbox");
+    return messages;
+  });
+  assert.ok(meera.some((m) => m.direction === "outbound" && m.body === "Yes, it ships today."), "the reply inside her window is not in the history");
+
+  // the message.received event was written for the integrator's endpoints (the demo WABA's test-mode data)
+  const headers = { Authorization: `Bearer ${localVar("ADMIN_TOKEN")}` };
+  const key = await get("/v1/key");
+  const exported = await (await fetch(`${dev.origin}/admin/wabas/${key.waba.id}/export?mode=test`, { headers })).text();
+  const events = exported.split("\n").filter((l) => l.includes('"webhook_events"') && l.includes("message.received") && l.includes("Is my order on its way?"));
+  assert.ok(events.length >= 1, "no message.received event for Meera's message");
+
+  await eventually(async () => {
+    const failed = (await thread("+15005550001")).filter((m) => m.direction === "outbound");
+    assert.ok(failed.length > 0 && failed.every((m) => m.status === "failed" && m.error?.code === 131026), JSON.stringify(failed));
+  });
+  await eventually(async () => {
+    const throttled = (await thread("+919812345678")).filter((m) => m.direction === "outbound" && m.body?.includes("4828"));
+    assert.ok(throttled.length > 0 && throttled.every((m) => ["sent", "delivered", "read"].includes(m.status)), JSON.stringify(throttled));
+  });
+});
