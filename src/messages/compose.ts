@@ -4,7 +4,7 @@ import { metaRecipient, type Recipient } from "./recipient";
 import type { Refusal, SendContext } from "./send";
 import { bodyText, flowButton, placeholders, renderBody, requiredVariableCount } from "./template-rules";
 
-// Each v1 send body → the message Meta receives (its shape per reference §1) and the text kept for
+// Each v1 send body → the message Meta receives (its shape per Meta's Cloud API, POST /{phone-number-id}/messages) and the text kept for
 // history. Checks that need no storage happen here; template checks read the stored variants.
 
 export type Draft = {

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from "../errors";
 
-// Meta's length limits on interactive messages (reference §3), checked before anything is queued so
+// Meta's length limits on interactive messages (Cloud API docs, "Interactive messages"), checked before anything is queued so
 // integrators never learn them from a 502. Counts the v1 reference states (buttons ≤ 3, sections ≤ 10,
 // rows ≤ 10 per section) are schema rules and answer VALIDATION_FAILED instead.
 

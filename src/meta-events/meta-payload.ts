@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { MetaEventJob } from "../queues/meta-event-job";
 
-// Meta's webhook envelope (reference §4), parsed only after its signature has been checked.
+// Meta's webhook envelope (object, entry[].changes[]: Cloud API docs, "Webhooks"), parsed only after its signature has been checked.
 
 export const MetaWebhookEnvelope = z.object({
   object: z.string(),

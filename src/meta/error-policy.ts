@@ -1,7 +1,7 @@
 import type { MessageError } from "../messages/outcome";
 import type { GraphResult } from "./graph";
 
-// What to do when Meta refuses a send (reference §2, "Gateway retry policy"): retry transient failures
+// What to do when Meta refuses a send (Meta's error codes, Cloud API docs "Error codes"): retry transient failures
 // with backoff; everything else fails the message at once. The verdict comes from Meta's error, not the
 // HTTP status: Meta answers some permanent errors with HTTP 500 (3, a permission problem; 131045, a
 // registration problem), and its error-codes page says to "build your app's error handling logic around

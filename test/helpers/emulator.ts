@@ -78,7 +78,7 @@ export async function clearFaults(phoneNumberId?: string): Promise<number> {
 
 type Media = { id?: string; caption?: string; mime_type?: string; sha256?: string; filename?: string; voice?: boolean; animated?: boolean };
 
-/** A user message; the object named by `type` is in Meta's inbound shape (reference §4). */
+/** A user message; the object named by `type` is in Meta's inbound shape (Cloud API docs, "Webhooks"). */
 export type InboundInput = {
   phoneNumberId: string;
   /** the user's number (any spelling: Brazilian and Mexican numbers become their wa_id); optional for a user known by userId or username */
