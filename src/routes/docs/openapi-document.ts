@@ -66,7 +66,10 @@ curl https://api.wbiz.in/v1/key \\
 curl https://api.wbiz.in/v1/messages/template \\
   -H "Authorization: Bearer wbiz_live_xxx..." \\
   -H "Content-Type: application/json" \\
-  -d '{"to":"+919812345678","template":"order_shipped_v2","language":"en_US","variables":["Aarav","4827","tomorrow"]}'
+  -d '{"to": "+919812345678",
+       "template": "order_shipped_v2",
+       "language": "en_US",
+       "variables": ["Aarav", "4827", "tomorrow"]}'
 # → 200 {"wamid":"wamid.HBgM…"}
 \`\`\`
 

@@ -178,11 +178,11 @@ export const SendMediaBody = z
 const SendMediaByLink = z
   .object({ to: MEDIA_FIELDS.to, userId: MEDIA_FIELDS.userId, type: MEDIA_FIELDS.type, link: MediaLink, caption: MEDIA_FIELDS.caption, filename: MEDIA_FIELDS.filename, phoneNumberId: MEDIA_FIELDS.phoneNumberId })
   .strict()
-  .openapi("SendMediaByLink", { title: "By link", example: MEDIA_EXAMPLE });
+  .openapi("SendMediaByLink", { example: MEDIA_EXAMPLE });
 const SendMediaById = z
   .object({ to: MEDIA_FIELDS.to, userId: MEDIA_FIELDS.userId, type: MEDIA_FIELDS.type, mediaId: MediaId, caption: MEDIA_FIELDS.caption, filename: MEDIA_FIELDS.filename, phoneNumberId: MEDIA_FIELDS.phoneNumberId })
   .strict()
-  .openapi("SendMediaById", { title: "By media id", example: { to: "+919812345678", type: "document", mediaId: "1042817329043512", filename: "invoice-april.pdf" } });
+  .openapi("SendMediaById", { example: { to: "+919812345678", type: "document", mediaId: "1042817329043512", filename: "invoice-april.pdf" } });
 
 const Button = z.object({ id: z.string().min(1), title: z.string().min(1) }).strict().openapi("InteractiveButton", { description: "A reply button: title ≤ 20 (unique), id ≤ 256." });
 const Row = z
@@ -245,12 +245,11 @@ export const SendInteractiveBody = z
 const SendInteractiveButtons = z
   .object({ ...RECIPIENT, kind: z.literal("buttons"), ...INTERACTIVE_FIELDS, buttons: Buttons, phoneNumberId: PhoneNumberId })
   .strict()
-  .openapi("SendInteractiveButtons", { title: "Reply buttons", example: INTERACTIVE_EXAMPLE });
+  .openapi("SendInteractiveButtons", { example: INTERACTIVE_EXAMPLE });
 const SendInteractiveList = z
   .object({ ...RECIPIENT, kind: z.literal("list"), ...INTERACTIVE_FIELDS, listSections: ListSections, phoneNumberId: PhoneNumberId })
   .strict()
   .openapi("SendInteractiveList", {
-    title: "List menu",
     example: {
       to: "+919812345678",
       kind: "list",
