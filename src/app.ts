@@ -8,11 +8,11 @@ import { contactsRouter } from "./routes/contacts/contacts.index";
 import { conversationsRouter } from "./routes/conversations/conversations.index";
 import { devProxyRouter } from "./routes/dev/dev-proxy";
 import { docsRouter } from "./routes/docs/docs.index";
+import { describeApi, OPENAPI_DOCUMENT } from "./routes/docs/openapi-document";
 import { keyRouter } from "./routes/key/key.index";
 import { messagesRouter } from "./routes/messages/messages.index";
 import { metaWebhookRouter } from "./routes/meta-webhook/meta-webhook.index";
 import { templatesRouter } from "./routes/templates/templates.index";
-import { registerWebhookEvents } from "./routes/webhooks/webhook-events.openapi";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { createRouter } from "./routes/router";
 
@@ -37,14 +37,7 @@ export function createApp() {
   app.use("/admin/*", limitBody(MAX_BODY_BYTES));
   app.use("/meta/*", limitBody(MAX_META_WEBHOOK_BYTES));
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
-    type: "http",
-    scheme: "bearer",
-    bearerFormat: "wbiz_live_… / wbiz_test_…",
-    description: "An API key bound to one WABA, sent as `Authorization: Bearer <key>`.",
-  });
-
-  registerWebhookEvents(app.openAPIRegistry);
+  describeApi(app.openAPIRegistry);
 
   app.route("/", keyRouter);
   app.route("/", templatesRouter);
@@ -57,17 +50,7 @@ export function createApp() {
   app.route("/", docsRouter);
   app.route("/", devProxyRouter);
 
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "WBIZ API",
-      version: "1.0.0",
-      description:
-        "Send WhatsApp messages, read templates, manage contacts and read the inbox from your own backend. " +
-        "Every error has the envelope `{\"error\":{\"code\",\"message\",\"details?\",\"requestId\"}}`.",
-    },
-    servers: [{ url: "https://api.wbiz.in", description: "Production" }, { url: "http://localhost:8787", description: "Local (npm run dev)" }],
-  });
+  app.doc31("/v1/openapi.json", OPENAPI_DOCUMENT);
 
   // someone who opens the API's address in a browser (or curls it) is pointed at the reference
   app.get("/", (c) => c.redirect("/docs", 302));

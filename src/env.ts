@@ -49,6 +49,8 @@ export interface Env {
   DNS_RESOLVER_URL?: string;
   /** message bodies older than this are pruned by each WABA object (days, default 180) */
   MESSAGE_RETENTION_DAYS?: string;
+  /** local dev only (ENVIRONMENT "local"): an API key /docs pre-fills for "Test Request" (npm run dev passes the growth demo key) */
+  DOCS_DEMO_KEY?: string;
 }
 
 export type AppEnv = {

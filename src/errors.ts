@@ -169,14 +169,44 @@ export const ErrorSchema = z
     example: { error: { code: "VALIDATION_FAILED", message: "to: Invalid E.164 phone number", details: [{ field: "to", message: "Invalid E.164 phone number" }], requestId: "req_65fc2e1b9a8b1c0d2e3f4a5b" } },
   });
 
-const RATE_LIMIT_HEADERS = {
-  "X-RateLimit-Limit": { description: "Requests allowed per minute on this key's plan", schema: { type: "integer" as const } },
-  "X-RateLimit-Remaining": { description: "Requests you can still make before being limited (the lower of the minute and 10-second burst windows)", schema: { type: "integer" as const } },
-  "X-RateLimit-Reset": { description: "Unix time (seconds) when the window that bounds Remaining resets", schema: { type: "integer" as const } },
-  "X-Request-Id": { description: "Quote it to support", schema: { type: "string" as const } },
-};
+// Response headers, declared where the middleware sets them. X-Request-Id is on every response
+// (request-context.ts). The rate-limit headers are set once the key is admitted (authenticate.ts): on
+// every answer from then on, errors included, but not on a 401 (no key known yet), nor on a 429 for
+// failed authentications, and only sometimes on a 413 (a body without Content-Length is measured after
+// authentication) or a 500. Where a header is always there it is a shared, required component
+// (components.headers); where it may be missing it is declared in place, not required.
 
-export const rateLimitHeaders = RATE_LIMIT_HEADERS;
+type HeaderObject = { description: string; required?: true; schema: { type: "integer" | "string"; example?: string | number } };
+
+const HEADERS = {
+  "X-Request-Id": { description: "This request's id, also in the error envelope: quote it to support", schema: { type: "string", example: "req_65fc2e1b9a8b1c0d2e3f4a5b" } },
+  "X-RateLimit-Limit": { description: "Requests allowed per minute on this key's plan (60, 600 or 6000)", schema: { type: "integer", example: 600 } },
+  "X-RateLimit-Remaining": { description: "Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window", schema: { type: "integer", example: 119 } },
+  "X-RateLimit-Reset": { description: "Unix time (seconds) when the window that bounds Remaining resets", schema: { type: "integer", example: 1795602860 } },
+  "RateLimit-Policy": { description: "Both windows as IETF draft fields: quota `q` per `w` seconds", schema: { type: "string", example: '"minute";q=600;w=60, "burst";q=120;w=10' } },
+  RateLimit: { description: "What is left (`r`) in each window and the seconds until it resets (`t`)", schema: { type: "string", example: '"minute";r=599;t=43, "burst";r=119;t=3' } },
+  "Retry-After": { description: "Seconds to wait before retrying", schema: { type: "integer", example: 3 } },
+} satisfies Record<string, HeaderObject>;
+type HeaderName = keyof typeof HEADERS;
+const RATE_LIMIT: HeaderName[] = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit"];
+
+/** The headers as required components (components.headers), registered by the document. */
+export const HEADER_COMPONENTS = Object.fromEntries(Object.entries(HEADERS).map(([name, h]) => [name, { ...h, required: true as const }])) as Record<HeaderName, HeaderObject>;
+
+const always = (...names: HeaderName[]) => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
+const sometimes = (...names: HeaderName[]) => Object.fromEntries(names.map((n) => [n, HEADERS[n]]));
+
+/** Headers of every answer to an admitted API-key request: the request id and the rate-limit headers. */
+export const rateLimitHeaders = always("X-Request-Id", ...RATE_LIMIT);
+
+/** The headers an error status carries: on an API-key route (it documents INVALID_API_KEY) or another (admin, Meta). */
+function errorHeaders(status: number, codes: ErrorCode[], keyRoute: boolean) {
+  if (!keyRoute || status === 401) return always("X-Request-Id", ...(status === 429 ? (["Retry-After"] as const) : []));
+  if (status === 429) return { ...always("X-Request-Id", "Retry-After"), ...sometimes(...RATE_LIMIT) };
+  if (status === 413 || status === 500) return { ...always("X-Request-Id"), ...sometimes(...RATE_LIMIT) };
+  if (status === 409 && codes.every((c) => c === "IDEMPOTENCY_KEY_IN_USE")) return always("X-Request-Id", ...RATE_LIMIT, "Retry-After");
+  return rateLimitHeaders;
+}
 
 const DESCRIBE: Partial<Record<ErrorCode, string>> = {
   VALIDATION_FAILED: "Body, query or path failed validation; `details` names each field.",
@@ -202,20 +232,37 @@ const DESCRIBE: Partial<Record<ErrorCode, string>> = {
   META_UPSTREAM_ERROR: "Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id.",
 };
 
-/** OpenAPI responses for the given error codes, grouped by status, each listing its codes. */
+/**
+ * The answer to a method a path does not take (app.ts notFound): one shared response that every
+ * operation references. It is not among an operation's own codes, which are what requests to it answer.
+ */
+export const METHOD_NOT_ALLOWED_RESPONSE = {
+  description: "`METHOD_NOT_ALLOWED`: the path exists but not with this method; `Allow` lists the methods it takes.",
+  headers: {
+    Allow: { description: "The methods this path takes", required: true, schema: { type: "string", example: "GET, HEAD, POST" } },
+    ...always("X-Request-Id"),
+  },
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+} as const;
+const METHOD_NOT_ALLOWED_REF = { $ref: "#/components/responses/MethodNotAllowed" };
+
+/**
+ * OpenAPI responses for the given error codes, grouped by status, each listing its codes, with the headers
+ * each carries; plus the shared 405.
+ */
 export function errorResponses(...codes: ErrorCode[]) {
+  const keyRoute = codes.includes("INVALID_API_KEY");
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
-  const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } }; headers?: object }> = {};
+  const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorSchema } }; headers: ReturnType<typeof errorHeaders> } | { $ref: string }> = {};
   for (const [status, list] of byStatus) {
     out[status] = {
       description: list.map((code) => `\`${code}\`: ${DESCRIBE[code] ?? code}`).join("\n\n"),
       content: { "application/json": { schema: ErrorSchema } },
-      ...(status === 429
-        ? { headers: { ...RATE_LIMIT_HEADERS, "Retry-After": { description: "Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited)", schema: { type: "integer" } } } }
-        : {}),
+      headers: errorHeaders(status, list, keyRoute),
     };
   }
+  out[405] = METHOD_NOT_ALLOWED_REF;
   return out;
 }
 

@@ -9,2121 +9,190 @@ export interface paths {
   "/v1/key": {
     /**
      * Describe the calling API key
-     * @description Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key.
+     * @description **Required scope:** none — any valid API key
+     *
+     * Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key.
      */
-    get: {
-      responses: {
-        /** @description The calling key */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["KeyInfo"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getKey"];
   };
   "/v1/templates": {
     /**
      * List templates
-     * @description Cursor-paginated list of templates on the WABA bound to your API key, oldest first. Filter by approval status, category or language. Templates are mirrored from Meta on a schedule; a template deleted at Meta is no longer listed.
+     * @description **Required scope:** `templates:read`
+     *
+     * Cursor-paginated list of templates on the WABA bound to your API key, oldest first. Filter by approval status, category or language. Templates are mirrored from Meta on a schedule; a template deleted at Meta is no longer listed.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Filter by Meta-approval state. Default returns all. */
-          status?: "approved" | "pending" | "rejected";
-          /** @description Filter by template category (utility, marketing, authentication); case-insensitive. */
-          category?: string;
-          /** @description Locale code filter — exact match on Meta-approved language. */
-          language?: string;
-          /** @description Page size. Default 25, max 100. */
-          limit?: number;
-          /** @description Cursor returned by the previous page (template id). */
-          cursor?: string;
-        };
-      };
-      responses: {
-        /** @description One page of templates; nextCursor is null on the last page */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["TemplatePage"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listTemplates"];
   };
   "/v1/contacts": {
     /**
      * List contacts
-     * @description Cursor-paginated contact list, oldest first, with optional search, tag and opt-in filters.
+     * @description **Required scope:** `contacts:read`
+     *
+     * Cursor-paginated contact list, oldest first, with optional search, tag and opt-in filters.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Search by name (case-insensitive substring in any script: ZOË finds Zoë, STRASSE finds Straße) or phone digits. Empty is ignored. */
-          search?: string;
-          /** @description Filter to contacts tagged with this label (exact). */
-          tag?: string;
-          /** @description Filter by opt-in state (true or false). Omit to include both. */
-          optedIn?: boolean;
-          /** @description Page size. Default 25, max 100. */
-          limit?: number;
-          /** @description Cursor returned by the previous page (last contact id). */
-          cursor?: string;
-        };
-      };
-      responses: {
-        /** @description One page of contacts; nextCursor is null on the last page */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["ContactPage"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listContacts"];
     /**
      * Create a contact
-     * @description Create a contact — or, on phone collision, return the existing contact (idempotent upsert by phone). The phone is normalised to E.164 first, so +91 98123 45678 and +919812345678 are one contact. An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it. Both cases answer 200 OK, as the v1 reference states; the `WBIZ-Contact-Created` header (`true` or `false`) tells them apart.
+     * @description **Required scope:** `contacts:write`
+     *
+     * Create a contact — or, on phone collision, return the existing contact (idempotent upsert by phone). The phone is normalised to E.164 first, so +91 98123 45678 and +919812345678 are one contact. An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it. Both cases answer 200 OK, as the v1 reference states; the `WBIZ-Contact-Created` header (`true` or `false`) tells them apart.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateContact"];
-        };
-      };
-      responses: {
-        /** @description The contact: created now, or the one that already had this phone (returned unchanged) */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description `true` when this request created the contact, `false` when it already existed */
-            "WBIZ-Contact-Created"?: "true" | "false";
-          };
-          content: {
-            "application/json": components["schemas"]["Contact"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createContact"];
   };
   "/v1/contacts/{id}": {
     /**
      * Get a contact
-     * @description Fetch one contact by id. Unknown, malformed and other WABAs' ids all answer 404, so probing for foreign ids leaks nothing.
+     * @description **Required scope:** `contacts:read`
+     *
+     * Fetch one contact by id. Unknown, malformed and other WABAs' ids all answer 404, so probing for foreign ids leaks nothing.
      */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description The contact */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["Contact"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getContact"];
     /**
      * Update a contact
-     * @description Partial update — supply only the fields you want to change. Tags fully replace the current set; customFields shallow-merge (a null value removes a field). All changes apply together or not at all. An empty body changes nothing and returns the contact.
+     * @description **Required scope:** `contacts:write`
+     *
+     * Partial update — supply only the fields you want to change. Tags fully replace the current set; customFields shallow-merge (a null value removes a field). All changes apply together or not at all. An empty body changes nothing and returns the contact.
      */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateContact"];
-        };
-      };
-      responses: {
-        /** @description The updated contact */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["Contact"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateContact"];
   };
   "/v1/conversations": {
     /**
      * List conversations
-     * @description Cursor-paginated conversation list, newest lastMessageAt first. The cursor is the lastMessageAt ISO timestamp of the last item — pass it as the next-page boundary. lastMessageAt is unique within a WABA, so paging never skips or repeats a conversation.
+     * @description **Required scope:** `inbox:read`
+     *
+     * Cursor-paginated conversation list, newest lastMessageAt first. The cursor is the lastMessageAt ISO timestamp of the last item — pass it as the next-page boundary. lastMessageAt is unique within a WABA, so paging never skips or repeats a conversation.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Filter by conversation status. */
-          status?: "open" | "closed";
-          /** @description Filter by channel. */
-          channel?: "whatsapp" | "messenger" | "instagram";
-          /** @description Page size. Default 25, max 100. */
-          limit?: number;
-          /** @description lastMessageAt of the last conversation on the previous page (its nextCursor). */
-          cursor?: string;
-        };
-      };
-      responses: {
-        /** @description One page of conversations; nextCursor is null on the last page */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["ConversationPage"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listConversations"];
   };
   "/v1/conversations/{id}/messages": {
     /**
      * List messages in a conversation
-     * @description Paginated message history for one conversation. The first page holds the newest messages; pass nextCursor as beforeId to get older ones. Each page is in chronological order.
+     * @description **Required scope:** `inbox:read`
+     *
+     * Paginated message history for one conversation. The first page holds the newest messages; pass nextCursor as beforeId to get older ones. Each page is in chronological order.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Page size. Default 50, max 200. */
-          limit?: number;
-          /** @description Message id — fetches messages strictly older than this one (the previous page's nextCursor). Must be a message of this conversation. */
-          beforeId?: string;
-        };
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description One page of messages, oldest first */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["MessagePage"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listConversationMessages"];
   };
   "/v1/messages/text": {
     /**
      * Send a text message
-     * @description Send a freeform text message inside the active 24-hour service window.
+     * @description **Required scope:** `messages:send`
+     *
+     * Send a freeform text message inside the active 24-hour service window (the recipient wrote to you less than 24 hours ago). For first-touch outreach, use the template route.
      */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE. */
-          "idempotency-key"?: string;
-          /** @description `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202. */
-          prefer?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SendText"];
-        };
-      };
-      responses: {
-        /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendAccepted"];
-          };
-        };
-        /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
-        202: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendQueued"];
-          };
-        };
-        /**
-         * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
-         *
-         * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
-         */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
-        502: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["sendTextMessage"];
   };
   "/v1/messages/template": {
     /**
      * Send a template message
-     * @description Send an approved WhatsApp template. Works any time, including outside the 24-hour window. A MARKETING template to a contact who opted out (STOP) is refused with CONTACT_OPTED_OUT.
+     * @description **Required scope:** `messages:send`
+     *
+     * Send an approved WhatsApp template. Works any time, including outside the 24-hour window. A MARKETING template to a contact who opted out (STOP) is refused with CONTACT_OPTED_OUT.
      */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE. */
-          "idempotency-key"?: string;
-          /** @description `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202. */
-          prefer?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SendTemplate"];
-        };
-      };
-      responses: {
-        /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendAccepted"];
-          };
-        };
-        /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
-        202: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendQueued"];
-          };
-        };
-        /**
-         * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
-         *
-         * `TEMPLATE_NOT_APPROVED`: Template exists but is not APPROVED.
-         *
-         * `TEMPLATE_LANGUAGE_MISMATCH`: Language does not match a language Meta approved this template in.
-         *
-         * `TEMPLATE_VARIABLE_COUNT_MISMATCH`: Number of variables does not match the {{1}}…{{n}} placeholders.
-         *
-         * `CONTACT_OPTED_OUT`: The contact opted out (STOP); marketing templates are refused.
-         */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /**
-         * @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key.
-         *
-         * `TEMPLATE_NOT_FOUND`: No template with that name exists on the WABA tied to this API key.
-         */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
-        502: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["sendTemplateMessage"];
   };
   "/v1/messages/media": {
     /**
      * Send a media message
-     * @description Send an image, video, document, audio or sticker by Meta media id or HTTPS link (exactly one).
+     * @description **Required scope:** `messages:send`
+     *
+     * Send an image, video, document, audio or sticker inside the 24-hour window, by HTTPS `link` or Meta `mediaId` (exactly one of the two).
      */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE. */
-          "idempotency-key"?: string;
-          /** @description `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202. */
-          prefer?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SendMedia"];
-        };
-      };
-      responses: {
-        /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendAccepted"];
-          };
-        };
-        /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
-        202: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendQueued"];
-          };
-        };
-        /**
-         * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
-         *
-         * `MEDIA_FETCH_FAILED`: Meta could not fetch the media link.
-         *
-         * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
-         */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
-        502: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["sendMediaMessage"];
   };
   "/v1/messages/interactive": {
     /**
      * Send an interactive message
-     * @description Send reply buttons (up to 3) or a list menu (up to 10 sections, at most 10 rows in total). The list's button is labelled “Choose”.
+     * @description **Required scope:** `messages:send`
+     *
+     * Send reply buttons (up to 3) or a list menu (up to 10 sections, at most 10 rows in total) inside the 24-hour window. The list's button is labelled “Choose”.
      */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE. */
-          "idempotency-key"?: string;
-          /** @description `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202. */
-          prefer?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SendInteractive"];
-        };
-      };
-      responses: {
-        /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendAccepted"];
-          };
-        };
-        /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
-        202: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendQueued"];
-          };
-        };
-        /**
-         * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
-         *
-         * `INTERACTIVE_LIMITS`: A Meta interactive-message limit was exceeded; `details` names the limit.
-         *
-         * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
-         */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
-        502: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["sendInteractiveMessage"];
   };
   "/v1/messages/location": {
     /**
      * Send a location pin
-     * @description Send a tappable location pin inside the 24-hour window.
+     * @description **Required scope:** `messages:send`
+     *
+     * Send a tappable location pin inside the 24-hour window.
      */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE. */
-          "idempotency-key"?: string;
-          /** @description `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202. */
-          prefer?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SendLocation"];
-        };
-      };
-      responses: {
-        /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendAccepted"];
-          };
-        };
-        /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
-        202: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["SendQueued"];
-          };
-        };
-        /**
-         * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
-         *
-         * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
-         */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
-        502: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["sendLocationMessage"];
   };
   "/v1/messages/{id}": {
     /**
      * Get a sent message's status
-     * @description Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.
+     * @description **Required scope:** `messages:send`
+     *
+     * Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.
      */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description The message */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["MessageStatus"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMessage"];
   };
   "/v1/webhooks": {
-    /** List webhook endpoints */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Page size. Default 25, max 100. */
-          limit?: number;
-          cursor?: string;
-        };
-      };
-      responses: {
-        /** @description Endpoints, oldest first */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": {
-              data: components["schemas"]["Webhook"][];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    /**
+     * List webhook endpoints
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Cursor-paginated, oldest first. Secrets are never listed.
+     */
+    get: operations["listWebhooks"];
     /**
      * Create a webhook endpoint
-     * @description Events for the key's WABA are POSTed to `url`, signed with the returned secret (shown once). See the README for verifying `WBIZ-Signature`.
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Events for the key's WABA are POSTed to `url`, signed with the returned secret (shown once): see “Webhooks: verifying signatures” above for `WBIZ-Signature`, and the Webhook events section for each event's body. At most 10 endpoints per WABA.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateWebhook"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["WebhookWithSecret"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createWebhook"];
   };
   "/v1/webhooks/{id}": {
-    /** Get a webhook endpoint */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description The endpoint */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["Webhook"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    /**
+     * Get a webhook endpoint
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * One endpoint by id; another WABA's id answers 404.
+     */
+    get: operations["getWebhook"];
     /**
      * Delete a webhook endpoint
-     * @description Its pending deliveries are dropped.
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Its pending deliveries are dropped.
      */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: never;
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteWebhook"];
     /**
      * Update a webhook endpoint
-     * @description Change its URL, events, description, or enable/disable it.
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Change its URL, events, description, or enable/disable it.
      */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateWebhook"];
-        };
-      };
-      responses: {
-        /** @description The endpoint */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["Webhook"];
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateWebhook"];
   };
   "/v1/webhooks/{id}/rotate-secret": {
     /**
      * Rotate the signing secret
-     * @description Returns a new secret (shown once); the old one stops signing at once.
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Returns a new secret (shown once); the old one stops signing at once.
      */
-    post: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description The new secret */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["WebhookSecret"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["rotateWebhookSecret"];
   };
   "/v1/webhooks/{id}/deliveries": {
     /**
      * List recent deliveries
-     * @description Newest first, with each delivery's status, attempts and last error.
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Newest first, with each delivery's status, attempts and last error.
      */
-    get: {
-      parameters: {
-        query?: {
-          status?: "pending" | "succeeded" | "failed";
-          /** @description Page size. Default 25, max 100. */
-          limit?: number;
-          cursor?: string;
-        };
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deliveries */
-        200: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": {
-              data: components["schemas"]["WebhookDelivery"][];
-              nextCursor: string | null;
-            };
-          };
-        };
-        /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listWebhookDeliveries"];
   };
   "/v1/webhooks/{id}/deliveries/{deliveryId}/replay": {
     /**
      * Replay a delivery
-     * @description Sends the delivery's event again (same event id and body, new signature), with a fresh retry budget.
+     * @description **Required scope:** `webhooks:manage`
+     *
+     * Sends the delivery's event again (same event id and body, new signature), with a fresh retry budget.
      */
-    post: {
-      parameters: {
-        path: {
-          id: string;
-          deliveryId: string;
-        };
-      };
-      responses: {
-        /** @description Queued again */
-        202: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-          };
-          content: {
-            "application/json": components["schemas"]["WebhookDelivery"];
-          };
-        };
-        /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
-        429: {
-          headers: {
-            /** @description Requests allowed per minute on this key's plan */
-            "X-RateLimit-Limit"?: number;
-            /** @description Requests you can still make before being limited (the lower of the minute and 10-second burst windows) */
-            "X-RateLimit-Remaining"?: number;
-            /** @description Unix time (seconds) when the window that bounds Remaining resets */
-            "X-RateLimit-Reset"?: number;
-            /** @description Quote it to support */
-            "X-Request-Id"?: string;
-            /** @description Seconds until the blocking window resets (X-RateLimit-* are absent when failed authentications are what is limited) */
-            "Retry-After"?: number;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description `INTERNAL`: Unexpected error; quote the request id. */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["replayWebhookDelivery"];
   };
 }
 
@@ -2133,348 +202,108 @@ export interface webhooks {
      * message.sent
      * @description Meta accepted a send (the wamid is now known).
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageSent"];
   };
   "message.delivered": {
     /**
      * message.delivered
      * @description Meta reports the message delivered to the recipient's phone.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageDelivered"];
   };
   "message.read": {
     /**
      * message.read
      * @description The recipient read the message.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageRead"];
   };
   "message.failed": {
     /**
      * message.failed
      * @description The message will not be delivered; `data.message.error` says why (Meta's code and details, or the relay's).
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageFailed"];
   };
   "message.received": {
     /**
      * message.received
      * @description A contact wrote to the WABA (text, media, interactive reply, button, location, reaction, or an unknown type kept raw).
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageReceived"];
   };
   "template.status_updated": {
     /**
      * template.status_updated
      * @description Meta changed a template's state: its status (approved, rejected, paused, …) or its quality flag. `data.template.event` is Meta's event (FLAGGED keeps an approved template sendable, with `flagged: true`; REINSTATED clears it).
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onTemplateStatusUpdated"];
   };
   "message.held": {
     /**
      * message.held
      * @description Meta accepted a template send but holds it for quality assessment (template pacing); it later becomes sent, or failed (132015).
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageHeld"];
   };
   "message.played": {
     /**
      * message.played
      * @description The recipient first played a voice note.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessagePlayed"];
   };
   "message.edited": {
     /**
      * message.edited
      * @description The customer edited a message they sent (WhatsApp Business app coexistence); `data.message.body` is the new text.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageEdited"];
   };
   "message.deleted": {
     /**
      * message.deleted
      * @description The customer deleted a message they sent (coexistence); its body is no longer kept.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onMessageDeleted"];
   };
   "contact.updated": {
     /**
      * contact.updated
      * @description Meta reported a change to a contact: `data.change` is number_changed (the customer moved to a new number; their BSUID changes too), user_id_changed, marketing_stopped or marketing_resumed (set in the WhatsApp app); `data.previous` holds the values it replaced.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onContactUpdated"];
   };
   "template.category_updated": {
     /**
      * template.category_updated
      * @description Meta re-categorised a template (`data.template.previousCategory` → `category`); the category decides the marketing opt-out check.
      *
-     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
      */
-    post: {
-      parameters: {
-        header: {
-          "wbiz-signature": string;
-          "wbiz-event-id": string;
-          "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
-          "wbiz-delivery-id": string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["WebhookEvent"];
-        };
-      };
-      responses: {
-        /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
-        200: {
-          content: never;
-        };
-      };
-    };
+    post: operations["onTemplateCategoryUpdated"];
   };
 }
 
@@ -2599,6 +428,267 @@ export interface components {
         };
       };
     };
+    /**
+     * @example {
+     *   "to": "+919812345678",
+     *   "type": "image",
+     *   "link": "https://cdn.example.com/promo.jpg",
+     *   "caption": "Spring sale starts now!"
+     * }
+     */
+    SendMediaByLink: {
+      /**
+       * @description Recipient phone number in E.164 format. Required unless userId is given.
+       * @example +919812345678
+       */
+      to?: string;
+      /**
+       * @description The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.
+       * @example US.13491208655302741918
+       */
+      userId?: string;
+      /**
+       * @description Media type: decides Meta's size and format limits.
+       * @enum {string}
+       */
+      type: "image" | "video" | "document" | "audio" | "sticker";
+      /**
+       * Format: uri
+       * @description Public HTTPS URL Meta fetches the media from (http is refused with MEDIA_FETCH_FAILED).
+       * @example https://cdn.example.com/promo.jpg
+       */
+      link: string;
+      /**
+       * @description image, video and document only.
+       * @example Spring sale starts now!
+       */
+      caption?: string;
+      /**
+       * @description document only: the file name shown.
+       * @example invoice-april.pdf
+       */
+      filename?: string;
+      /**
+       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
+       * @example 107394529103847
+       */
+      phoneNumberId?: string;
+    };
+    /**
+     * @example {
+     *   "to": "+919812345678",
+     *   "type": "document",
+     *   "mediaId": "1042817329043512",
+     *   "filename": "invoice-april.pdf"
+     * }
+     */
+    SendMediaById: {
+      /**
+       * @description Recipient phone number in E.164 format. Required unless userId is given.
+       * @example +919812345678
+       */
+      to?: string;
+      /**
+       * @description The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.
+       * @example US.13491208655302741918
+       */
+      userId?: string;
+      /**
+       * @description Media type: decides Meta's size and format limits.
+       * @enum {string}
+       */
+      type: "image" | "video" | "document" | "audio" | "sticker";
+      /**
+       * @description Meta media id of an earlier upload (survives several sends).
+       * @example 1042817329043512
+       */
+      mediaId: string;
+      /**
+       * @description image, video and document only.
+       * @example Spring sale starts now!
+       */
+      caption?: string;
+      /**
+       * @description document only: the file name shown.
+       * @example invoice-april.pdf
+       */
+      filename?: string;
+      /**
+       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
+       * @example 107394529103847
+       */
+      phoneNumberId?: string;
+    };
+    /**
+     * @example {
+     *   "to": "+919812345678",
+     *   "kind": "buttons",
+     *   "body": "Did your order arrive in good condition?",
+     *   "buttons": [
+     *     {
+     *       "id": "yes",
+     *       "title": "Yes, all good"
+     *     },
+     *     {
+     *       "id": "no",
+     *       "title": "Report an issue"
+     *     }
+     *   ]
+     * }
+     */
+    SendInteractiveButtons: {
+      /**
+       * @description Recipient phone number in E.164 format. Required unless userId is given.
+       * @example +919812345678
+       */
+      to?: string;
+      /**
+       * @description The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.
+       * @example US.13491208655302741918
+       */
+      userId?: string;
+      /** @enum {string} */
+      kind: "buttons";
+      /** @description max 1024 chars (INTERACTIVE_LIMITS) */
+      body: string;
+      /** @description max 60 chars (INTERACTIVE_LIMITS) */
+      headerText?: string;
+      /** @description max 60 chars (INTERACTIVE_LIMITS) */
+      footer?: string;
+      /** @description kind=buttons: 1–3 reply buttons; title ≤ 20, id ≤ 256. */
+      buttons: components["schemas"]["InteractiveButton"][];
+      /**
+       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
+       * @example 107394529103847
+       */
+      phoneNumberId?: string;
+    };
+    /** @description A reply button: title ≤ 20 (unique), id ≤ 256. */
+    InteractiveButton: {
+      id: string;
+      title: string;
+    };
+    /**
+     * @example {
+     *   "to": "+919812345678",
+     *   "kind": "list",
+     *   "body": "Pick a delivery slot",
+     *   "listSections": [
+     *     {
+     *       "title": "Tomorrow",
+     *       "rows": [
+     *         {
+     *           "id": "am",
+     *           "title": "Morning",
+     *           "description": "9am–12pm"
+     *         },
+     *         {
+     *           "id": "pm",
+     *           "title": "Afternoon"
+     *         }
+     *       ]
+     *     }
+     *   ]
+     * }
+     */
+    SendInteractiveList: {
+      /**
+       * @description Recipient phone number in E.164 format. Required unless userId is given.
+       * @example +919812345678
+       */
+      to?: string;
+      /**
+       * @description The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.
+       * @example US.13491208655302741918
+       */
+      userId?: string;
+      /** @enum {string} */
+      kind: "list";
+      /** @description max 1024 chars (INTERACTIVE_LIMITS) */
+      body: string;
+      /** @description max 60 chars (INTERACTIVE_LIMITS) */
+      headerText?: string;
+      /** @description max 60 chars (INTERACTIVE_LIMITS) */
+      footer?: string;
+      /** @description kind=list: 1–10 sections of 1–10 rows, at most 10 rows in total; section and row title ≤ 24, row description ≤ 72, row id ≤ 200. */
+      listSections: components["schemas"]["InteractiveListSection"][];
+      /**
+       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
+       * @example 107394529103847
+       */
+      phoneNumberId?: string;
+    };
+    /** @description A list section: title ≤ 24, 1–10 rows. */
+    InteractiveListSection: {
+      title: string;
+      rows: components["schemas"]["InteractiveListRow"][];
+    };
+    /** @description A list row: title ≤ 24, description ≤ 72, id ≤ 200 (unique). */
+    InteractiveListRow: {
+      id: string;
+      title: string;
+      description?: string;
+    };
+    TemplateComponent: {
+      /**
+       * @description HEADER, BODY, FOOTER, BUTTONS; CAROUSEL, LIMITED_TIME_OFFER, … (Meta adds types: keep a default branch)
+       * @example BODY
+       */
+      type: string;
+      /**
+       * @description HEADER only: TEXT, IMAGE, VIDEO, DOCUMENT or LOCATION
+       * @example TEXT
+       */
+      format?: string;
+      /**
+       * @description HEADER (format TEXT), BODY and FOOTER: the text, with {{1}}… or {{name}} placeholders
+       * @example Hi {{1}}! Order #{{2}} ships {{3}}.
+       */
+      text?: string;
+      /**
+       * @description Meta's sample values: header_text, header_handle, body_text, body_text_named_params
+       * @example {
+       *   "body_text": [
+       *     [
+       *       "Aarav",
+       *       "4827",
+       *       "tomorrow"
+       *     ]
+       *   ]
+       * }
+       */
+      example?: {
+        [key: string]: unknown;
+      };
+      /** @description BUTTONS only: up to 10 buttons */
+      buttons?: components["schemas"]["TemplateButton"][];
+      [key: string]: unknown;
+    };
+    TemplateButton: {
+      /**
+       * @description QUICK_REPLY, URL, PHONE_NUMBER, COPY_CODE, OTP, FLOW, MPM, CATALOG, … (Meta adds types: keep a default branch)
+       * @example URL
+       */
+      type: string;
+      /**
+       * @description The button's label
+       * @example See deals
+       */
+      text?: string;
+      /**
+       * @description URL buttons: the target, with at most one trailing {{1}}
+       * @example https://x.example/deals/{{1}}
+       */
+      url?: string;
+      /**
+       * @description PHONE_NUMBER buttons
+       * @example +16467043595
+       */
+      phone_number?: string;
+      /** @description Meta's sample values for the button's variable */
+      example?: unknown;
+      [key: string]: unknown;
+    };
     KeyInfo: {
       id: string;
       name: string;
@@ -2706,9 +796,7 @@ export interface components {
        */
       status: string;
       /** @description Meta-shaped components, as Meta lists them */
-      components: {
-          [key: string]: unknown;
-        }[];
+      components: components["schemas"]["TemplateComponent"][];
     };
     ContactPage: {
       data: components["schemas"]["Contact"][];
@@ -3210,6 +1298,7 @@ export interface components {
       [key: string]: unknown;
     }]>;
     /**
+     * @description Exactly one of `link` (an HTTPS URL Meta fetches) and `mediaId` (an earlier upload).
      * @example {
      *   "to": "+919812345678",
      *   "type": "image",
@@ -3217,37 +1306,9 @@ export interface components {
      *   "caption": "Spring sale starts now!"
      * }
      */
-    SendMedia: {
-      /**
-       * @description Recipient phone number in E.164 format. Required unless userId is given.
-       * @example +919812345678
-       */
-      to?: string;
-      /**
-       * @description The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.
-       * @example US.13491208655302741918
-       */
-      userId?: string;
-      /** @enum {string} */
-      type: "image" | "video" | "document" | "audio" | "sticker";
-      /** @example 1042817329043512 */
-      mediaId?: string;
-      /**
-       * Format: uri
-       * @example https://cdn.example.com/promo.jpg
-       */
-      link?: string;
-      /** @example Spring sale starts now! */
-      caption?: string;
-      /** @example invoice-april.pdf */
-      filename?: string;
-      /**
-       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
-       * @example 107394529103847
-       */
-      phoneNumberId?: string;
-    };
+    SendMedia: components["schemas"]["SendMediaByLink"] | components["schemas"]["SendMediaById"];
     /**
+     * @description Reply buttons (`kind: buttons` with `buttons`) or a list menu (`kind: list` with `listSections`).
      * @example {
      *   "to": "+919812345678",
      *   "kind": "buttons",
@@ -3264,45 +1325,7 @@ export interface components {
      *   ]
      * }
      */
-    SendInteractive: {
-      /**
-       * @description Recipient phone number in E.164 format. Required unless userId is given.
-       * @example +919812345678
-       */
-      to?: string;
-      /**
-       * @description The recipient's business-scoped user id (BSUID), for a customer who shares no phone number (WhatsApp usernames). Give this or `to`, not both.
-       * @example US.13491208655302741918
-       */
-      userId?: string;
-      /** @enum {string} */
-      kind: "buttons" | "list";
-      /** @description max 1024 chars (INTERACTIVE_LIMITS) */
-      body: string;
-      /** @description max 60 chars (INTERACTIVE_LIMITS) */
-      headerText?: string;
-      /** @description max 60 chars (INTERACTIVE_LIMITS) */
-      footer?: string;
-      /** @description Required when kind=buttons. 1–3 reply buttons; title ≤ 20, id ≤ 256. */
-      buttons?: {
-          id: string;
-          title: string;
-        }[];
-      /** @description Required when kind=list. 1–10 sections of 1–10 rows, at most 10 rows in total; section and row title ≤ 24, row description ≤ 72, row id ≤ 200. */
-      listSections?: {
-          title: string;
-          rows: {
-              id: string;
-              title: string;
-              description?: string;
-            }[];
-        }[];
-      /**
-       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
-       * @example 107394529103847
-       */
-      phoneNumberId?: string;
-    };
+    SendInteractive: components["schemas"]["SendInteractiveButtons"] | components["schemas"]["SendInteractiveList"];
     /**
      * @example {
      *   "to": "+919812345678",
@@ -3475,11 +1498,38 @@ export interface components {
       updatedAt: string;
     };
   };
-  responses: never;
+  responses: {
+    /** @description `METHOD_NOT_ALLOWED`: the path exists but not with this method; `Allow` lists the methods it takes. */
+    MethodNotAllowed: {
+      headers: {
+        /** @description The methods this path takes */
+        Allow: string;
+        "X-Request-Id": components["headers"]["X-Request-Id"];
+      };
+      content: {
+        "application/json": components["schemas"]["Error"];
+      };
+    };
+  };
   parameters: {
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description This request's id, also in the error envelope: quote it to support */
+    "X-Request-Id": string;
+    /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+    "X-RateLimit-Limit": number;
+    /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+    "X-RateLimit-Remaining": number;
+    /** @description Unix time (seconds) when the window that bounds Remaining resets */
+    "X-RateLimit-Reset": number;
+    /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+    "RateLimit-Policy": string;
+    /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+    RateLimit: string;
+    /** @description Seconds to wait before retrying */
+    "Retry-After": number;
+  };
   pathItems: never;
 }
 
@@ -3487,4 +1537,3806 @@ export type $defs = Record<string, never>;
 
 export type external = Record<string, never>;
 
-export type operations = Record<string, never>;
+export interface operations {
+
+  /**
+   * Describe the calling API key
+   * @description **Required scope:** none — any valid API key
+   *
+   * Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key.
+   */
+  getKey: {
+    responses: {
+      /** @description The calling key */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["KeyInfo"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List templates
+   * @description **Required scope:** `templates:read`
+   *
+   * Cursor-paginated list of templates on the WABA bound to your API key, oldest first. Filter by approval status, category or language. Templates are mirrored from Meta on a schedule; a template deleted at Meta is no longer listed.
+   */
+  listTemplates: {
+    parameters: {
+      query?: {
+        /** @description Filter by Meta-approval state. Default returns all. */
+        status?: "approved" | "pending" | "rejected";
+        /** @description Filter by template category (utility, marketing, authentication); case-insensitive. */
+        category?: string;
+        /** @description Locale code filter — exact match on Meta-approved language. */
+        language?: string;
+        /** @description Page size. Default 25, max 100. */
+        limit?: number;
+        /** @description Cursor returned by the previous page (template id). */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description One page of templates; nextCursor is null on the last page */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["TemplatePage"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List contacts
+   * @description **Required scope:** `contacts:read`
+   *
+   * Cursor-paginated contact list, oldest first, with optional search, tag and opt-in filters.
+   */
+  listContacts: {
+    parameters: {
+      query?: {
+        /** @description Search by name (case-insensitive substring in any script: ZOË finds Zoë, STRASSE finds Straße) or phone digits. Empty is ignored. */
+        search?: string;
+        /** @description Filter to contacts tagged with this label (exact). */
+        tag?: string;
+        /** @description Filter by opt-in state (true or false). Omit to include both. */
+        optedIn?: boolean;
+        /** @description Page size. Default 25, max 100. */
+        limit?: number;
+        /** @description Cursor returned by the previous page (last contact id). */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description One page of contacts; nextCursor is null on the last page */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["ContactPage"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Create a contact
+   * @description **Required scope:** `contacts:write`
+   *
+   * Create a contact — or, on phone collision, return the existing contact (idempotent upsert by phone). The phone is normalised to E.164 first, so +91 98123 45678 and +919812345678 are one contact. An existing contact is returned unchanged: use PATCH /v1/contacts/{id} to update it. Both cases answer 200 OK, as the v1 reference states; the `WBIZ-Contact-Created` header (`true` or `false`) tells them apart.
+   */
+  createContact: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateContact"];
+      };
+    };
+    responses: {
+      /** @description The contact: created now, or the one that already had this phone (returned unchanged) */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `true` when this request created the contact, `false` when it already existed */
+          "WBIZ-Contact-Created": "true" | "false";
+        };
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a contact
+   * @description **Required scope:** `contacts:read`
+   *
+   * Fetch one contact by id. Unknown, malformed and other WABAs' ids all answer 404, so probing for foreign ids leaks nothing.
+   */
+  getContact: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The contact */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Update a contact
+   * @description **Required scope:** `contacts:write`
+   *
+   * Partial update — supply only the fields you want to change. Tags fully replace the current set; customFields shallow-merge (a null value removes a field). All changes apply together or not at all. An empty body changes nothing and returns the contact.
+   */
+  updateContact: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateContact"];
+      };
+    };
+    responses: {
+      /** @description The updated contact */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List conversations
+   * @description **Required scope:** `inbox:read`
+   *
+   * Cursor-paginated conversation list, newest lastMessageAt first. The cursor is the lastMessageAt ISO timestamp of the last item — pass it as the next-page boundary. lastMessageAt is unique within a WABA, so paging never skips or repeats a conversation.
+   */
+  listConversations: {
+    parameters: {
+      query?: {
+        /** @description Filter by conversation status. */
+        status?: "open" | "closed";
+        /** @description Filter by channel. */
+        channel?: "whatsapp" | "messenger" | "instagram";
+        /** @description Page size. Default 25, max 100. */
+        limit?: number;
+        /** @description lastMessageAt of the last conversation on the previous page (its nextCursor). */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description One page of conversations; nextCursor is null on the last page */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["ConversationPage"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List messages in a conversation
+   * @description **Required scope:** `inbox:read`
+   *
+   * Paginated message history for one conversation. The first page holds the newest messages; pass nextCursor as beforeId to get older ones. Each page is in chronological order.
+   */
+  listConversationMessages: {
+    parameters: {
+      query?: {
+        /** @description Page size. Default 50, max 200. */
+        limit?: number;
+        /** @description Message id — fetches messages strictly older than this one (the previous page's nextCursor). Must be a message of this conversation. */
+        beforeId?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description One page of messages, oldest first */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["MessagePage"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a text message
+   * @description **Required scope:** `messages:send`
+   *
+   * Send a freeform text message inside the active 24-hour service window (the recipient wrote to you less than 24 hours ago). For first-touch outreach, use the template route.
+   */
+  sendTextMessage: {
+    parameters: {
+      header?: {
+        /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
+        "idempotency-key"?: string;
+        /** @description Optional. `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`, e.g. `wait=3`: wait at most that long for Meta before answering 202. Without it the send waits for Meta's answer (about 10 s at most) and answers 200 with the wamid. */
+        prefer?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendText"];
+      };
+    };
+    responses: {
+      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendAccepted"];
+        };
+      };
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `respond-async` when the 202 answers `Prefer: respond-async` */
+          "Preference-Applied"?: "respond-async";
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendQueued"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          "Retry-After": components["headers"]["Retry-After"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a template message
+   * @description **Required scope:** `messages:send`
+   *
+   * Send an approved WhatsApp template. Works any time, including outside the 24-hour window. A MARKETING template to a contact who opted out (STOP) is refused with CONTACT_OPTED_OUT.
+   */
+  sendTemplateMessage: {
+    parameters: {
+      header?: {
+        /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
+        "idempotency-key"?: string;
+        /** @description Optional. `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`, e.g. `wait=3`: wait at most that long for Meta before answering 202. Without it the send waits for Meta's answer (about 10 s at most) and answers 200 with the wamid. */
+        prefer?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendTemplate"];
+      };
+    };
+    responses: {
+      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendAccepted"];
+        };
+      };
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `respond-async` when the 202 answers `Prefer: respond-async` */
+          "Preference-Applied"?: "respond-async";
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendQueued"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `TEMPLATE_NOT_APPROVED`: Template exists but is not APPROVED.
+       *
+       * `TEMPLATE_LANGUAGE_MISMATCH`: Language does not match a language Meta approved this template in.
+       *
+       * `TEMPLATE_VARIABLE_COUNT_MISMATCH`: Number of variables does not match the {{1}}…{{n}} placeholders.
+       *
+       * `CONTACT_OPTED_OUT`: The contact opted out (STOP); marketing templates are refused.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /**
+       * @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key.
+       *
+       * `TEMPLATE_NOT_FOUND`: No template with that name exists on the WABA tied to this API key.
+       */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          "Retry-After": components["headers"]["Retry-After"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a media message
+   * @description **Required scope:** `messages:send`
+   *
+   * Send an image, video, document, audio or sticker inside the 24-hour window, by HTTPS `link` or Meta `mediaId` (exactly one of the two).
+   */
+  sendMediaMessage: {
+    parameters: {
+      header?: {
+        /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
+        "idempotency-key"?: string;
+        /** @description Optional. `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`, e.g. `wait=3`: wait at most that long for Meta before answering 202. Without it the send waits for Meta's answer (about 10 s at most) and answers 200 with the wamid. */
+        prefer?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendMedia"];
+      };
+    };
+    responses: {
+      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendAccepted"];
+        };
+      };
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `respond-async` when the 202 answers `Prefer: respond-async` */
+          "Preference-Applied"?: "respond-async";
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendQueued"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `MEDIA_FETCH_FAILED`: Meta could not fetch the media link.
+       *
+       * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          "Retry-After": components["headers"]["Retry-After"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send an interactive message
+   * @description **Required scope:** `messages:send`
+   *
+   * Send reply buttons (up to 3) or a list menu (up to 10 sections, at most 10 rows in total) inside the 24-hour window. The list's button is labelled “Choose”.
+   */
+  sendInteractiveMessage: {
+    parameters: {
+      header?: {
+        /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
+        "idempotency-key"?: string;
+        /** @description Optional. `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`, e.g. `wait=3`: wait at most that long for Meta before answering 202. Without it the send waits for Meta's answer (about 10 s at most) and answers 200 with the wamid. */
+        prefer?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendInteractive"];
+      };
+    };
+    responses: {
+      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendAccepted"];
+        };
+      };
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `respond-async` when the 202 answers `Prefer: respond-async` */
+          "Preference-Applied"?: "respond-async";
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendQueued"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `INTERACTIVE_LIMITS`: A Meta interactive-message limit was exceeded; `details` names the limit.
+       *
+       * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          "Retry-After": components["headers"]["Retry-After"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a location pin
+   * @description **Required scope:** `messages:send`
+   *
+   * Send a tappable location pin inside the 24-hour window.
+   */
+  sendLocationMessage: {
+    parameters: {
+      header?: {
+        /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
+        "idempotency-key"?: string;
+        /** @description Optional. `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`, e.g. `wait=3`: wait at most that long for Meta before answering 202. Without it the send waits for Meta's answer (about 10 s at most) and answers 200 with the wamid. */
+        prefer?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SendLocation"];
+      };
+    };
+    responses: {
+      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendAccepted"];
+        };
+      };
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description `respond-async` when the 202 answers `Prefer: respond-async` */
+          "Preference-Applied"?: "respond-async";
+          /** @description `true` when this is the stored answer to an earlier request with the same Idempotency-Key */
+          "Idempotent-Replayed"?: "true";
+        };
+        content: {
+          "application/json": components["schemas"]["SendQueued"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `OUTSIDE_24H_WINDOW`: Recipient hasn't messaged you in the last 24 hours. Use a template message.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          "Retry-After": components["headers"]["Retry-After"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a sent message's status
+   * @description **Required scope:** `messages:send`
+   *
+   * Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.
+   */
+  getMessage: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The message */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["MessageStatus"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List webhook endpoints
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Cursor-paginated, oldest first. Secrets are never listed.
+   */
+  listWebhooks: {
+    parameters: {
+      query?: {
+        /** @description Page size. Default 25, max 100. */
+        limit?: number;
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Endpoints, oldest first */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["Webhook"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Create a webhook endpoint
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Events for the key's WABA are POSTed to `url`, signed with the returned secret (shown once): see “Webhooks: verifying signatures” above for `WBIZ-Signature`, and the Webhook events section for each event's body. At most 10 endpoints per WABA.
+   */
+  createWebhook: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateWebhook"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookWithSecret"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a webhook endpoint
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * One endpoint by id; another WABA's id answers 404.
+   */
+  getWebhook: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The endpoint */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Webhook"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a webhook endpoint
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Its pending deliveries are dropped.
+   */
+  deleteWebhook: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: never;
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Update a webhook endpoint
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Change its URL, events, description, or enable/disable it.
+   */
+  updateWebhook: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateWebhook"];
+      };
+    };
+    responses: {
+      /** @description The endpoint */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Webhook"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Rotate the signing secret
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Returns a new secret (shown once); the old one stops signing at once.
+   */
+  rotateWebhookSecret: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The new secret */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookSecret"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List recent deliveries
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Newest first, with each delivery's status, attempts and last error.
+   */
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        status?: "pending" | "succeeded" | "failed";
+        /** @description Page size. Default 25, max 100. */
+        limit?: number;
+        cursor?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deliveries */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Replay a delivery
+   * @description **Required scope:** `webhooks:manage`
+   *
+   * Sends the delivery's event again (same event id and body, new signature), with a fresh retry budget.
+   */
+  replayWebhookDelivery: {
+    parameters: {
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+    };
+    responses: {
+      /** @description Queued again */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookDelivery"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * message.sent
+   * @description Meta accepted a send (the wamid is now known).
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageSent: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.delivered
+   * @description Meta reports the message delivered to the recipient's phone.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageDelivered: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.read
+   * @description The recipient read the message.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageRead: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.failed
+   * @description The message will not be delivered; `data.message.error` says why (Meta's code and details, or the relay's).
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageFailed: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.received
+   * @description A contact wrote to the WABA (text, media, interactive reply, button, location, reaction, or an unknown type kept raw).
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageReceived: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * template.status_updated
+   * @description Meta changed a template's state: its status (approved, rejected, paused, …) or its quality flag. `data.template.event` is Meta's event (FLAGGED keeps an approved template sendable, with `flagged: true`; REINSTATED clears it).
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onTemplateStatusUpdated: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.held
+   * @description Meta accepted a template send but holds it for quality assessment (template pacing); it later becomes sent, or failed (132015).
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageHeld: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.played
+   * @description The recipient first played a voice note.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessagePlayed: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.edited
+   * @description The customer edited a message they sent (WhatsApp Business app coexistence); `data.message.body` is the new text.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageEdited: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * message.deleted
+   * @description The customer deleted a message they sent (coexistence); its body is no longer kept.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onMessageDeleted: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * contact.updated
+   * @description Meta reported a change to a contact: `data.change` is number_changed (the customer moved to a new number; their BSUID changes too), user_id_changed, marketing_stopped or marketing_resumed (set in the WhatsApp app); `data.previous` holds the values it replaced.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onContactUpdated: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * template.category_updated
+   * @description Meta re-categorised a template (`data.template.previousCategory` → `category`); the category decides the marketing opt-out check.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onTemplateCategoryUpdated: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+}

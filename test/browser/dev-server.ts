@@ -10,13 +10,14 @@ export type DevServer = { origin: string; port: number; output: () => string; st
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-export async function startDevServer(opts: { timeoutMs?: number } = {}): Promise<DevServer> {
+/** `env`: more environment for `npm run dev` (and the wrangler it starts). */
+export async function startDevServer(opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<DevServer> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const child = spawn("npm", ["run", "dev"], {
     cwd: ROOT,
     detached: true, // its own process group: npm, tsx, wrangler and workerd all stop together
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(await freePort()), WRANGLER_SEND_METRICS: "false", BROWSER: "none" },
+    env: { ...process.env, ...opts.env, PORT: String(await freePort()), WRANGLER_SEND_METRICS: "false", BROWSER: "none" },
   });
   let log = "";
   if (child.pid !== undefined) groups.add(child.pid);

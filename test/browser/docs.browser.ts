@@ -1,7 +1,8 @@
 // `npm run test:browser`: starts `npm run dev`, opens /docs in headless Chromium (Debian's `chromium`,
 // driven by playwright-core) with every non-local request refused, and checks that the reference
-// renders offline, lists every operation of /v1/openapi.json with its examples and error codes, and can
-// send a request with an API key. Saves docs/api-reference.png.
+// renders offline, lists every operation of /v1/openapi.json with its examples and error codes, comes
+// with the demo key filled in, and that "Test Request" on each send route answers the contract's 200
+// with a wamid, twice in a row. Saves docs/api-reference.png and docs/quick-start.png.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,8 @@ import { ROOT, startDevServer, type DevServer } from "./dev-server";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = path.join(ROOT, "docs/api-reference.png");
+const QUICK_START_SCREENSHOT = path.join(ROOT, "docs/quick-start.png");
+const SEND_PATHS = ["/v1/messages/text", "/v1/messages/template", "/v1/messages/media", "/v1/messages/interactive", "/v1/messages/location"];
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -26,15 +29,21 @@ const CHROMIUM_ARGS = [
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
 type Schema = { $ref?: string; properties?: Record<string, Schema>; example?: unknown };
+type Response_ = { description: string } | { $ref: string };
 type Operation = {
   summary?: string;
   requestBody?: { content?: Record<string, { schema?: Schema; example?: unknown }> };
-  responses: Record<string, { description: string }>;
+  responses: Record<string, Response_>;
 };
-type OpenApi = { paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>; webhooks?: Record<string, unknown>; components: { schemas: Record<string, Schema> } };
+type OpenApi = {
+  paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
+  webhooks?: Record<string, unknown>;
+  components: { schemas: Record<string, Schema>; responses?: Record<string, { description: string }> };
+};
 type Op = { method: string; path: string; op: Operation; label: string };
 
 let dev: DevServer;
+let growth: string;
 let doc: OpenApi;
 let ops: Op[];
 let userDataDir: string;
@@ -45,7 +54,11 @@ const pageErrors: string[] = [];
 const consoleErrors: string[] = [];
 
 before(async () => {
-  dev = await startDevServer();
+  growth = (await demoKeys()).find((k) => k.label === "growth")!.secret;
+  // The page pre-fills DOCS_DEMO_KEY in local development (`npm run dev` passes the growth key). Given
+  // here too, through wrangler's process-environment import, so this test does not depend on how
+  // scripts/dev.ts passes it.
+  dev = await startDevServer({ env: { CLOUDFLARE_INCLUDE_PROCESS_ENV: "true", DOCS_DEMO_KEY: growth } });
   doc = (await (await fetch(`${dev.origin}/v1/openapi.json`)).json()) as OpenApi;
   ops = Object.entries(doc.paths).flatMap(([p, item]) =>
     METHODS.filter((m) => item[m]).map((m) => ({ method: m.toUpperCase(), path: p, op: item[m]!, label: `${m.toUpperCase()} ${p}` })),
@@ -71,8 +84,20 @@ before(async () => {
     if (msg.type() === "error") consoleErrors.push(msg.text());
   });
   await page.goto(`${dev.origin}/docs`, { waitUntil: "networkidle" });
-  await page.locator('a[href$="/GET/v1/key"]').first().waitFor({ state: "visible", timeout: 30_000 });
+  await sidebarEntry("GET", "/v1/key").waitFor({ state: "visible", timeout: 30_000 });
 });
+
+// Scalar's sidebar entries are links (`a[href$="/GET/v1/key"]`) in some releases and buttons in a
+// `[data-sidebar-id$="/GET/v1/key"]` item in others; sections are `[id$="/GET/v1/key"]` in both.
+
+function sidebarEntry(method: string, p: string): Locator {
+  const ends = [`/${method}${p}`, `/${method}${encodeURI(p)}`];
+  return page.locator(ends.flatMap((e) => [`a[href$="${e}"]`, `[data-sidebar-id$="${e}"] button`]).join(", ")).first();
+}
+
+function introductionEntry(): Locator {
+  return page.locator('a[href="#description/introduction"], [data-sidebar-id$="description/introduction"] button').first();
+}
 
 after(async () => {
   await context?.close();
@@ -84,7 +109,8 @@ after(async () => {
 function errorCodes(op: Operation): string[] {
   return Object.entries(op.responses)
     .filter(([status]) => Number(status) >= 400)
-    .flatMap(([, r]) => [...r.description.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!));
+    .map(([, r]) => ("$ref" in r ? doc.components.responses![r.$ref.split("/").pop()!]! : r))
+    .flatMap((r) => [...r.description.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!));
 }
 
 /** The strings of the request example the page shows: the body's own example (media type, then schema, as
@@ -119,8 +145,7 @@ async function textOnceShowing(section: Locator, want: string[]): Promise<string
 }
 
 async function showOperation(method: string, p: string) {
-  const link = page.locator(`a[href$="/${method}${p}"], a[href$="/${method}${encodeURI(p)}"]`).first();
-  await link.click();
+  await sidebarEntry(method, p).click();
   const section = page.locator(`[id$="/${method}${p}"]`).first();
   await section.waitFor({ state: "visible" });
   return section;
@@ -132,17 +157,34 @@ test("renders offline: nothing requested from another host, no script errors", (
   assert.deepEqual(consoleErrors, [], "console errors (CSP violations show here)");
 });
 
+test("links nowhere that would hand the document to a third party", async () => {
+  assert.equal(await page.locator('a[href*="client.scalar.com"], a[href*="editor.scalar.com"]').count(), 0);
+});
+
 test("the sidebar lists every path and method of /v1/openapi.json, under its summary", async () => {
-  assert.ok(ops.length >= 24, `only ${ops.length} operations in the document`);
-  const links = (await page.locator("a[href]").evaluateAll((as) => as.map((a) => ({ href: a.getAttribute("href") ?? "", text: a.textContent ?? "" })))).map((l) => ({
-    href: decodeURIComponent(l.href),
-    text: l.text,
-  }));
+  assert.ok(ops.length >= 22, `only ${ops.length} operations in the document`);
+  const links = (
+    await page
+      .locator("a[href], [data-sidebar-id]")
+      .evaluateAll((es) => es.map((e) => ({ href: e.getAttribute("href") ?? e.getAttribute("data-sidebar-id") ?? "", text: e.textContent ?? "" })))
+  ).map((l) => ({ href: decodeURIComponent(l.href), text: l.text }));
   const missing = ops.filter(({ method, path: p, op }) => !links.some((l) => l.href.endsWith(`/${method}${p}`) && l.text.includes(op.summary ?? "")));
   assert.deepEqual(missing.map((o) => o.label), [], "operations missing from the sidebar");
   const sidebar = await page.locator("aside, nav").first().innerText();
   for (const event of Object.keys(doc.webhooks ?? {})) assert.ok(sidebar.includes(event), `webhook event ${event} not listed`);
 });
+
+/** The section's text with each error status's tab selected in turn (the response panel shows one at a time). */
+async function responseTabsText(section: Locator, op: Operation): Promise<string> {
+  let text = "";
+  for (const status of Object.keys(op.responses).filter((s) => Number(s) >= 400)) {
+    const tab = section.getByRole("tab", { name: new RegExp(`(^|\\s)${status}$`) }).first();
+    if ((await tab.count()) === 0) continue;
+    await tab.click();
+    text += `\n${await section.innerText()}`;
+  }
+  return text;
+}
 
 test("every operation shows its method, path, request example and every error code", async (t) => {
   const seen = new Set<string>();
@@ -151,7 +193,9 @@ test("every operation shows its method, path, request example and every error co
       const section = await showOperation(method, p);
       const codes = errorCodes(op);
       const examples = bodyExamples(op);
-      const shown = await textOnceShowing(section, [p, ...codes, ...examples]);
+      let shown = await textOnceShowing(section, [p, ...examples]);
+      // some releases list every response's description, others only the selected status tab's
+      if (codes.some((c) => !shown.includes(c))) shown += await responseTabsText(section, op);
       codes.filter((c) => shown.includes(c)).forEach((c) => seen.add(c));
       assert.ok(shown.includes(p), `${label}: path not shown`);
       assert.ok(new RegExp(`\\b${method === "DELETE" ? "DEL(ETE)?" : method}\\b`).test(shown), `${label}: method not shown`);
@@ -166,11 +210,9 @@ test("every operation shows its method, path, request example and every error co
   }
 });
 
-test("try it: a request sent from the page with an API key reaches the API", async () => {
-  const growth = (await demoKeys()).find((k) => k.label === "growth")!.secret;
-  await page.locator('a[href="#description/introduction"]').first().click();
-  await page.getByPlaceholder("Token").first().fill(growth);
-  const section = await showOperation("GET", "/v1/key");
+/** Opens the operation's "Test Request" client, sends its example as it stands, and returns the answer. */
+async function testRequest(method: string, p: string) {
+  const section = await showOperation(method, p);
   await section.getByRole("button", { name: /Test Request/ }).first().click();
   // The API client opens as a dialog over the reference. Look for its Send button inside it: the page
   // behind has buttons named after the schemas (SendText, SendAccepted…) that /^Send/ would match too.
@@ -178,12 +220,58 @@ test("try it: a request sent from the page with an API key reaches the API", asy
   const send = client.getByRole("button", { name: /^Send\b/ }).first();
   await send.waitFor({ state: "visible" });
   const [res] = await Promise.all([
-    page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/key" && r.request().headers()["authorization"] === `Bearer ${growth}`),
+    page.waitForResponse((r) => new URL(r.url()).pathname === p && r.request().method() === method, { timeout: 20_000 }),
     send.click(),
   ]);
+  return { res, client };
+}
+
+test("the demo key is filled in: a request sent from the page reaches the API with it", async () => {
+  await introductionEntry().click();
+  assert.equal(await page.getByPlaceholder("Token").first().inputValue(), growth, "the Token field does not hold DOCS_DEMO_KEY");
+  const { res, client } = await testRequest("GET", "/v1/key");
+  assert.equal(res.request().headers()["authorization"], `Bearer ${growth}`);
   assert.equal(res.status(), 200);
   await client.getByText('"scopes"').first().waitFor({ state: "visible", timeout: 10_000 });
   await page.keyboard.press("Escape");
+  await client.waitFor({ state: "hidden" });
+});
+
+test("Test Request on every send route, twice: the contract's 200 with a new wamid each time, no optional header sent", async (t) => {
+  for (const p of SEND_PATHS) {
+    await t.test(p, async () => {
+      const wamids: string[] = [];
+      for (const attempt of [1, 2]) {
+        const { res, client } = await testRequest("POST", p);
+        const headers = res.request().headers();
+        const body = (await res.json()) as { wamid?: string };
+        assert.equal(res.status(), 200, `${p} attempt ${attempt}: ${JSON.stringify(body)}`);
+        assert.match(body.wamid ?? "", /^wamid\./, `${p} attempt ${attempt}`);
+        assert.equal(headers["authorization"], `Bearer ${growth}`);
+        assert.equal(headers["idempotency-key"], undefined, `${p} sent an Idempotency-Key`);
+        assert.equal(headers["prefer"], undefined, `${p} sent a Prefer header`);
+        assert.equal(await res.headerValue("Idempotent-Replayed"), null, `${p} attempt ${attempt} was a replay`);
+        wamids.push(body.wamid!);
+        await page.keyboard.press("Escape");
+        await client.waitFor({ state: "hidden" });
+      }
+      assert.notEqual(wamids[0], wamids[1], `${p}: the second answer repeats the first`);
+    });
+  }
+});
+
+test("screenshot: docs/quick-start.png", async () => {
+  // the top of the page, not where the last test left it (a reload keeps the operation's #fragment)
+  await page.goto(`${dev.origin}/docs`, { waitUntil: "networkidle" });
+  const section = page.locator('[id$="description/quick-start"]').first();
+  await section.waitFor({ state: "visible", timeout: 30_000 });
+  await textOnceShowing(page.locator('[id$="description/introduction"]').first(), ["Quick start"]);
+  const text = await page.locator("main, body").first().innerText();
+  for (const want of ["Quick start", "Issue an API key", "https://api.wbiz.in", "Authorization: Bearer", "Make your first call"]) assert.ok(text.includes(want), `quick start lacks "${want}"`);
+  assert.ok(await section.isVisible() && (await section.boundingBox())!.y < 900, "the quick start is not on screen");
+  mkdirSync(path.dirname(QUICK_START_SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: QUICK_START_SCREENSHOT });
+  assert.ok(existsSync(QUICK_START_SCREENSHOT));
 });
 
 test("screenshot: docs/api-reference.png", async () => {

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { api, jsonOf } from "../helpers/api";
 
 // The page itself; that it renders every route offline is test/browser/docs.browser.ts (npm run test:browser).
@@ -25,15 +26,35 @@ describe("GET /docs", () => {
     expect(new URL(res.headers.get("Location")!, "https://api.wbiz.test").pathname).toBe("/docs");
   });
 
+  it("pre-fills a demo key for Test Request in local development only, and then is not cached", async () => {
+    const page = async (vars: Record<string, string | undefined>) => {
+      const res = await createApp().request("/docs", {}, { ...env, ...vars });
+      return { html: await res.text(), cache: res.headers.get("Cache-Control") };
+    };
+    const key = "wbiz_test_0bXosivkKEl4rZmI8DanNHGWhhLrq43iZwqZj2qJ8CY0wRDAs";
+    expect(await page({ ENVIRONMENT: "local", DOCS_DEMO_KEY: key })).toEqual({ html: expect.stringContaining(`data-demo-key="${key}"`), cache: "no-store" });
+    for (const environment of ["staging", "production"]) {
+      const deployed = await page({ ENVIRONMENT: environment, DOCS_DEMO_KEY: key });
+      expect(deployed.html).not.toContain(key);
+      expect(deployed.html).not.toContain("data-demo-key");
+      expect(deployed.cache).toBe("public, max-age=300");
+    }
+    expect((await page({ ENVIRONMENT: "local", DOCS_DEMO_KEY: undefined })).html).not.toContain("data-demo-key");
+    expect((await page({ ENVIRONMENT: "local", DOCS_DEMO_KEY: '"><script>' })).html).toContain('data-demo-key="&#34;&#62;&#60;script&#62;"');
+  });
+
   it("is not part of the API's OpenAPI document", async () => {
     const doc = await jsonOf(await api("/v1/openapi.json"));
     expect(Object.keys(doc.paths)).not.toContain("/docs");
+    expect(JSON.stringify(doc)).not.toContain("data-demo-key");
   });
 
   it("the boot script is a static asset", async () => {
     const assets = (env as unknown as { ASSETS: Fetcher }).ASSETS;
     const res = await assets.fetch("https://api.wbiz.test/docs/assets/docs.js");
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("createApiReference");
+    const script = await res.text();
+    expect(script).toContain("createApiReference");
+    expect(script).toContain("data-demo-key");
   });
 });

@@ -1,9 +1,11 @@
 import { api } from "./api";
 
 export const META_APP_SECRET = "demo-meta-app-secret-local-only";
+/** The test-mode sandbox's app secret (wrangler.toml's SANDBOX_APP_SECRET for local work and tests). */
+export const SANDBOX_APP_SECRET = "demo-sandbox-app-secret-local-only";
 
-export async function metaSignature(body: string): Promise<string> {
-  return `sha256=${await hmacHex(META_APP_SECRET, body)}`;
+export async function metaSignature(body: string, secret = META_APP_SECRET): Promise<string> {
+  return `sha256=${await hmacHex(secret, body)}`;
 }
 
 async function hmacHex(secret: string, body: string): Promise<string> {

@@ -15,7 +15,7 @@ import * as templateRoutes from "../../src/routes/templates/templates.routes";
 import * as webhookRoutes from "../../src/routes/webhooks/webhooks.routes";
 import { ADMIN_TOKEN } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
-import { metaSignature } from "../helpers/meta-webhook";
+import { META_APP_SECRET, metaSignature, SANDBOX_APP_SECRET } from "../helpers/meta-webhook";
 import type { Tenant } from "../helpers/tenant";
 import { storeOf, wabaSql } from "../helpers/waba";
 import { serialise, toWellFormed, type AuthVariant } from "./generators";
@@ -81,8 +81,8 @@ export function servedRoutes(): string[] {
   const app = createApp();
   const out = new Set<string>();
   for (const r of app.routes) {
-    // the API reference page is static HTML (test/docs), not an API route
-    if (r.method === "ALL" || r.path === "/v1/openapi.json" || r.path.startsWith("/docs")) continue;
+    // the API reference page is static HTML (test/docs), not an API route; GET / only redirects to it
+    if (r.method === "ALL" || r.path === "/v1/openapi.json" || r.path.startsWith("/docs") || r.path === "/") continue;
     out.add(routeKey(r.method, r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}")));
   }
   return [...out].sort();
@@ -157,7 +157,8 @@ export async function buildRequest(req: FuzzRequest, audience: "key" | "admin" |
   if (req.idempotencyKey !== null) headers.set("Idempotency-Key", req.idempotencyKey);
   if (req.prefer !== null) headers.set("Prefer", req.prefer);
   if (req.signature && text !== null) {
-    const valid = await metaSignature(text);
+    // the sandbox's webhook is signed with the sandbox's own secret, Meta's with Meta's
+    const valid = await metaSignature(text, req.path.startsWith("/meta/sandbox/") ? SANDBOX_APP_SECRET : META_APP_SECRET);
     const sig = { valid, none: null, wrong: valid.replace(/.$/, (c) => (c === "0" ? "1" : "0")), junk: req.auth.junk }[req.signature];
     if (sig !== null) headers.set("X-Hub-Signature-256", sig);
   }

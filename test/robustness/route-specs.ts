@@ -423,6 +423,12 @@ const metaChange = fc.record({
   ),
 });
 
+// WABA ids no tenant of this suite owns: accepted events are processed in the background, and must not write under the snapshots
+const metaEnvelope = fc.record({
+  object: fc.oneof({ weight: 4, arbitrary: fc.constant("whatsapp_business_account") }, { weight: 1, arbitrary: plausibleString }),
+  entry: fc.array(fc.record({ id: fc.oneof(fc.stringMatching(/^9\d{10}$/), nastyString), changes: fc.array(metaChange, { maxLength: 3 }) }), { maxLength: 3 }),
+});
+
 export const META_SPECS: FuzzSpec[] = [
   {
     method: "GET",
@@ -435,12 +441,15 @@ export const META_SPECS: FuzzSpec[] = [
     path: "/meta/webhook",
     audience: "none",
     signed: true,
-    // WABA ids no tenant of this suite owns: accepted events are processed in the background, and must not write under the snapshots
-    body: () =>
-      fc.record({
-        object: fc.oneof({ weight: 4, arbitrary: fc.constant("whatsapp_business_account") }, { weight: 1, arbitrary: plausibleString }),
-        entry: fc.array(fc.record({ id: fc.oneof(fc.stringMatching(/^9\d{10}$/), nastyString), changes: fc.array(metaChange, { maxLength: 3 }) }), { maxLength: 3 }),
-      }),
+    body: () => metaEnvelope,
+  },
+  {
+    // the test-mode sandbox's door: the same envelope, its own secret (the harness signs by path)
+    method: "POST",
+    path: "/meta/sandbox/webhook",
+    audience: "none",
+    signed: true,
+    body: () => metaEnvelope,
   },
 ];
 

@@ -1,11 +1,14 @@
 // Boots the /docs API reference: loads the Worker's OpenAPI document and renders it with Scalar's
 // standalone bundle (vendor/scalar-api-reference.js, served from this origin). Every feature that would
-// reach a third-party host is switched off — web fonts, telemetry, the AI agent, MCP, the request proxy —
-// so the page works offline and sends nothing anywhere but the API it documents.
+// reach a third-party host is switched off — web fonts, telemetry, the AI agent, MCP, the request proxy,
+// the "Open API Client" link to Scalar's hosted client — so the page works offline and sends nothing
+// anywhere but the API it documents ("Test Request" opens the client in the page).
 (function () {
   "use strict";
   var root = document.getElementById("reference");
   var openapiUrl = root.getAttribute("data-openapi-url") || "/v1/openapi.json";
+  // Local development only: the page carries a demo API key for "Test Request" (src/routes/docs/docs.handlers.ts).
+  var demoKey = root.getAttribute("data-demo-key");
 
   function fail(message) {
     root.innerHTML = "";
@@ -49,11 +52,14 @@
         agent: { disabled: true },
         mcp: { disabled: true },
         showDeveloperTools: "never",
+        hideClientButton: true,
         documentDownloadType: "json",
         defaultOpenAllTags: true,
         expandAllResponses: true,
         persistAuth: false,
-        authentication: { preferredSecurityScheme: "bearerAuth" },
+        authentication: demoKey
+          ? { preferredSecurityScheme: "bearerAuth", securitySchemes: { bearerAuth: { token: demoKey } } }
+          : { preferredSecurityScheme: "bearerAuth" },
         defaultHttpClient: { targetKey: "shell", clientKey: "curl" },
       });
     })

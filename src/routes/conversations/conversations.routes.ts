@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
 import { PathId } from "../../schemas/common";
+import { withScope } from "../../schemas/operation";
 import { authenticated } from "../router";
 import { ConversationPage, ListConversationsQuery, ListMessagesQuery, MessagePage } from "./conversations.schemas";
 
@@ -9,11 +10,14 @@ const json = <T>(schema: T) => ({ "application/json": { schema } });
 export const listConversations = createRoute({
   method: "get",
   path: "/v1/conversations",
+  operationId: "listConversations",
   tags: ["Conversations & messages"],
   summary: "List conversations",
-  description:
+  description: withScope(
+    "inbox:read",
     "Cursor-paginated conversation list, newest lastMessageAt first. The cursor is the lastMessageAt ISO timestamp of the last item — pass it as the next-page boundary. " +
     "lastMessageAt is unique within a WABA, so paging never skips or repeats a conversation.",
+  ),
   ...authenticated("inbox:read"),
   request: { query: ListConversationsQuery },
   responses: {
@@ -25,11 +29,14 @@ export const listConversations = createRoute({
 export const listMessages = createRoute({
   method: "get",
   path: "/v1/conversations/{id}/messages",
+  operationId: "listConversationMessages",
   tags: ["Conversations & messages"],
   summary: "List messages in a conversation",
-  description:
+  description: withScope(
+    "inbox:read",
     "Paginated message history for one conversation. The first page holds the newest messages; pass nextCursor as beforeId to get older ones. " +
     "Each page is in chronological order.",
+  ),
   ...authenticated("inbox:read"),
   request: { params: PathId, query: ListMessagesQuery },
   responses: {

@@ -23,7 +23,7 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const PAGE = `<!doctype html>
+const page = (demoKey: string | null) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -35,17 +35,29 @@ const PAGE = `<!doctype html>
 </head>
 <body>
 <noscript>The interactive reference needs JavaScript. The raw OpenAPI 3.1 document is at <a href="${OPENAPI_PATH}">${OPENAPI_PATH}</a>.</noscript>
-<div id="reference" data-openapi-url="${OPENAPI_PATH}"><p class="docs-loading">Loading the API reference…</p></div>
+<div id="reference" data-openapi-url="${OPENAPI_PATH}"${demoKey ? ` data-demo-key="${escapeAttribute(demoKey)}"` : ""}><p class="docs-loading">Loading the API reference…</p></div>
 <script src="${DOCS_ASSETS}/vendor/scalar-api-reference.js"></script>
 <script src="${DOCS_ASSETS}/docs.js"></script>
 </body>
 </html>
 `;
 
+const escapeAttribute = (s: string) => s.replace(/[&"<>]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * The key "Test Request" starts with: DOCS_DEMO_KEY, in local development only (`npm run dev` passes a
+ * demo key). A deployed environment never puts a key in the page, whatever its variables say.
+ */
+function demoKeyOf(env: AppEnv["Bindings"] | undefined): string | null {
+  return env?.ENVIRONMENT === "local" && env.DOCS_DEMO_KEY ? env.DOCS_DEMO_KEY : null;
+}
+
 export const apiReference: RouteHandler<typeof route, AppEnv> = (c) => {
+  const demoKey = demoKeyOf(c.env);
   c.header("Content-Security-Policy", CSP);
   c.header("X-Content-Type-Options", "nosniff");
   c.header("Referrer-Policy", "no-referrer");
-  c.header("Cache-Control", "public, max-age=300");
-  return c.html(PAGE, 200);
+  // a page carrying a key is not for shared caches
+  c.header("Cache-Control", demoKey ? "no-store" : "public, max-age=300");
+  return c.html(page(demoKey), 200);
 };

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { SCOPES } from "../../auth/scopes";
 import { KEY_MODES, PLANS } from "../../db/schema";
 import { AUTH_ERRORS, errorResponses, rateLimitHeaders } from "../../errors";
+import { withScope } from "../../schemas/operation";
 import { authenticated } from "../router";
 
 export const KeyInfoSchema = z
@@ -24,9 +25,10 @@ export const KeyInfoSchema = z
 export const getKey = createRoute({
   method: "get",
   path: "/v1/key",
+  operationId: "getKey",
   tags: ["Authentication"],
   summary: "Describe the calling API key",
-  description: "Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key.",
+  description: withScope(null, "Returns the key's scopes, plan limits and the WABA it is bound to. Needs no scope: use it to check a key."),
   ...authenticated(null),
   responses: {
     200: { description: "The calling key", headers: rateLimitHeaders, content: { "application/json": { schema: KeyInfoSchema } } },

@@ -3,6 +3,7 @@ import { AUTH_ERRORS, errorResponses, rateLimitHeaders, type ErrorCode } from ".
 import { idempotency } from "../../middleware/idempotency";
 import { MESSAGE_STATUSES } from "../../data-plane/schema";
 import { IsoDateTime, PathId } from "../../schemas/common";
+import { withScope } from "../../schemas/operation";
 import { authenticated } from "../router";
 import {
   SendAccepted,
@@ -14,33 +15,43 @@ import {
   SendTextBody,
 } from "./messages.schemas";
 
+// Optional request headers. No `example` on purpose: the reference page's "Test Request" fills a header
+// from its example, and a pre-filled key or `respond-async` would turn the contract's 200 into a 202,
+// then a replay of it. The values are described instead.
 const SEND_HEADERS = z.object({
   "idempotency-key": z.string().optional().openapi({
-    description: "Replays the first response to the same key and body for 24 hours; a different body → 422 IDEMPOTENCY_KEY_REUSED; still running → 409 IDEMPOTENCY_KEY_IN_USE.",
-    example: "order-4827-shipped",
+    description:
+      "Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours " +
+      "(with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE.",
   }),
   prefer: z.string().optional().openapi({
-    description: "`respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`: wait at most that long for Meta before answering 202.",
-    example: "respond-async",
+    description:
+      "Optional. `respond-async`: answer 202 at once (bulk sends). `wait=<seconds>`, e.g. `wait=3`: wait at most that long for Meta before answering 202. " +
+      "Without it the send waits for Meta's answer (about 10 s at most) and answers 200 with the wamid.",
   }),
 });
 
+/** Headers a send's answer may add: a replay of an Idempotency-Key, an honoured Prefer. */
+const REPLAYED = { "Idempotent-Replayed": { description: "`true` when this is the stored answer to an earlier request with the same Idempotency-Key", schema: { type: "string" as const, enum: ["true"] } } };
+const PREFERENCE_APPLIED = { "Preference-Applied": { description: "`respond-async` when the 202 answers `Prefer: respond-async`", schema: { type: "string" as const, enum: ["respond-async"] } } };
+
 const SEND_ERRORS: ErrorCode[] = [...AUTH_ERRORS, "VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "PHONE_NOT_FOUND", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED", "META_UPSTREAM_ERROR"];
 
-function sendRoute<T extends z.ZodTypeAny>(path: string, summary: string, description: string, body: T, extraErrors: ErrorCode[]) {
+function sendRoute<T extends z.ZodTypeAny>(operationId: string, path: string, summary: string, description: string, body: T, extraErrors: ErrorCode[]) {
   return createRoute({
     method: "post",
     path,
+    operationId,
     tags: ["Messages"],
     summary,
-    description,
+    description: withScope("messages:send", description),
     ...authenticated("messages:send", idempotency),
     request: { headers: SEND_HEADERS, body: { content: { "application/json": { schema: body } }, required: true } },
     responses: {
-      200: { description: "Meta accepted the send. Correlate the wamid with delivery webhooks.", headers: rateLimitHeaders, content: { "application/json": { schema: SendAccepted } } },
+      200: { description: "Meta accepted the send. Correlate the wamid with delivery webhooks.", headers: { ...rateLimitHeaders, ...REPLAYED }, content: { "application/json": { schema: SendAccepted } } },
       202: {
         description: "Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks.",
-        headers: rateLimitHeaders,
+        headers: { ...rateLimitHeaders, ...PREFERENCE_APPLIED, ...REPLAYED },
         content: { "application/json": { schema: SendQueued } },
       },
       ...errorResponses(...SEND_ERRORS, ...extraErrors),
@@ -49,14 +60,16 @@ function sendRoute<T extends z.ZodTypeAny>(path: string, summary: string, descri
 }
 
 export const sendText = sendRoute(
+  "sendTextMessage",
   "/v1/messages/text",
   "Send a text message",
-  "Send a freeform text message inside the active 24-hour service window.",
+  "Send a freeform text message inside the active 24-hour service window (the recipient wrote to you less than 24 hours ago). For first-touch outreach, use the template route.",
   SendTextBody,
   ["OUTSIDE_24H_WINDOW"],
 );
 
 export const sendTemplate = sendRoute(
+  "sendTemplateMessage",
   "/v1/messages/template",
   "Send a template message",
   "Send an approved WhatsApp template. Works any time, including outside the 24-hour window. A MARKETING template to a contact who opted out (STOP) is refused with CONTACT_OPTED_OUT.",
@@ -65,22 +78,25 @@ export const sendTemplate = sendRoute(
 );
 
 export const sendMedia = sendRoute(
+  "sendMediaMessage",
   "/v1/messages/media",
   "Send a media message",
-  "Send an image, video, document, audio or sticker by Meta media id or HTTPS link (exactly one).",
+  "Send an image, video, document, audio or sticker inside the 24-hour window, by HTTPS `link` or Meta `mediaId` (exactly one of the two).",
   SendMediaBody,
   ["MEDIA_FETCH_FAILED", "OUTSIDE_24H_WINDOW"],
 );
 
 export const sendInteractive = sendRoute(
+  "sendInteractiveMessage",
   "/v1/messages/interactive",
   "Send an interactive message",
-  "Send reply buttons (up to 3) or a list menu (up to 10 sections, at most 10 rows in total). The list's button is labelled “Choose”.",
+  "Send reply buttons (up to 3) or a list menu (up to 10 sections, at most 10 rows in total) inside the 24-hour window. The list's button is labelled “Choose”.",
   SendInteractiveBody,
   ["INTERACTIVE_LIMITS", "OUTSIDE_24H_WINDOW"],
 );
 
 export const sendLocation = sendRoute(
+  "sendLocationMessage",
   "/v1/messages/location",
   "Send a location pin",
   "Send a tappable location pin inside the 24-hour window.",
@@ -109,9 +125,13 @@ export const MessageStatusSchema = z
 export const getMessage = createRoute({
   method: "get",
   path: "/v1/messages/{id}",
+  operationId: "getMessage",
   tags: ["Messages"],
   summary: "Get a sent message's status",
-  description: "Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.",
+  description: withScope(
+    "messages:send",
+    "Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.",
+  ),
   ...authenticated("messages:send"),
   request: { params: PathId },
   responses: {

@@ -128,15 +128,33 @@ export const SendTemplateBody = z
 
 export const MEDIA_TYPES = ["image", "video", "document", "audio", "sticker"] as const;
 
+// Media: exactly one of mediaId and link. The rule is the superRefine below (its messages are part of the
+// contract); the document states it as a oneOf of the two complete shapes, SendMediaByLink and
+// SendMediaById, built from the same fields.
+const MediaId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Meta media id").openapi({ example: "1042817329043512", description: "Meta media id of an earlier upload (survives several sends)." });
+const MediaLink = z
+  .url({ protocol: /^https?$/, error: "must be an absolute URL" })
+  .max(2048)
+  .openapi({ example: "https://cdn.example.com/promo.jpg", description: "Public HTTPS URL Meta fetches the media from (http is refused with MEDIA_FETCH_FAILED)." });
+const MEDIA_FIELDS = {
+  ...RECIPIENT,
+  type: z.enum(MEDIA_TYPES).openapi({ description: "Media type: decides Meta's size and format limits." }),
+  caption: z.string().min(1).max(1024).optional().openapi({ example: "Spring sale starts now!", description: "image, video and document only." }),
+  filename: z.string().min(1).max(240).optional().openapi({ example: "invoice-april.pdf", description: "document only: the file name shown." }),
+  phoneNumberId: PhoneNumberId,
+};
+const MEDIA_EXAMPLE = { to: "+919812345678", type: "image", link: "https://cdn.example.com/promo.jpg", caption: "Spring sale starts now!" };
+
 export const SendMediaBody = z
   .object({
-    ...RECIPIENT,
-    type: z.enum(MEDIA_TYPES),
-    mediaId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Meta media id").optional().openapi({ example: "1042817329043512" }),
-    link: z.url({ protocol: /^https?$/, error: "must be an absolute URL" }).max(2048).optional().openapi({ example: "https://cdn.example.com/promo.jpg" }),
-    caption: z.string().min(1).max(1024).optional().openapi({ example: "Spring sale starts now!" }),
-    filename: z.string().min(1).max(240).optional().openapi({ example: "invoice-april.pdf" }),
-    phoneNumberId: PhoneNumberId,
+    to: MEDIA_FIELDS.to,
+    userId: MEDIA_FIELDS.userId,
+    type: MEDIA_FIELDS.type,
+    mediaId: MediaId.optional(),
+    link: MediaLink.optional(),
+    caption: MEDIA_FIELDS.caption,
+    filename: MEDIA_FIELDS.filename,
+    phoneNumberId: MEDIA_FIELDS.phoneNumberId,
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -150,26 +168,56 @@ export const SendMediaBody = z
       ctx.addIssue({ code: "custom", path: ["filename"], message: "filename is only supported on document" });
     }
   })
-  .openapi("SendMedia", { example: { to: "+919812345678", type: "image", link: "https://cdn.example.com/promo.jpg", caption: "Spring sale starts now!" } });
+  .openapi("SendMedia", {
+    type: "object",
+    description: "Exactly one of `link` (an HTTPS URL Meta fetches) and `mediaId` (an earlier upload).",
+    oneOf: [{ $ref: "#/components/schemas/SendMediaByLink" }, { $ref: "#/components/schemas/SendMediaById" }],
+    example: MEDIA_EXAMPLE,
+  });
 
-const Button = z.object({ id: z.string().min(1), title: z.string().min(1) }).strict();
-const Row = z.object({ id: z.string().min(1), title: z.string().min(1), description: z.string().min(1).optional() }).strict();
-const Section = z.object({ title: z.string().min(1), rows: z.array(Row).min(1).max(10) }).strict();
+const SendMediaByLink = z
+  .object({ to: MEDIA_FIELDS.to, userId: MEDIA_FIELDS.userId, type: MEDIA_FIELDS.type, link: MediaLink, caption: MEDIA_FIELDS.caption, filename: MEDIA_FIELDS.filename, phoneNumberId: MEDIA_FIELDS.phoneNumberId })
+  .strict()
+  .openapi("SendMediaByLink", { example: MEDIA_EXAMPLE });
+const SendMediaById = z
+  .object({ to: MEDIA_FIELDS.to, userId: MEDIA_FIELDS.userId, type: MEDIA_FIELDS.type, mediaId: MediaId, caption: MEDIA_FIELDS.caption, filename: MEDIA_FIELDS.filename, phoneNumberId: MEDIA_FIELDS.phoneNumberId })
+  .strict()
+  .openapi("SendMediaById", { example: { to: "+919812345678", type: "document", mediaId: "1042817329043512", filename: "invoice-april.pdf" } });
+
+const Button = z.object({ id: z.string().min(1), title: z.string().min(1) }).strict().openapi("InteractiveButton", { description: "A reply button: title ≤ 20 (unique), id ≤ 256." });
+const Row = z
+  .object({ id: z.string().min(1), title: z.string().min(1), description: z.string().min(1).optional() })
+  .strict()
+  .openapi("InteractiveListRow", { description: "A list row: title ≤ 24, description ≤ 72, id ≤ 200 (unique)." });
+const Section = z.object({ title: z.string().min(1), rows: z.array(Row).min(1).max(10) }).strict().openapi("InteractiveListSection", { description: "A list section: title ≤ 24, 1–10 rows." });
+
+// Interactive: `kind` says which of buttons and listSections is given. As for media, the rule is the
+// superRefine and the document states it as a oneOf of the two shapes, discriminated by kind.
+const INTERACTIVE_FIELDS = {
+  body: z.string().min(1).openapi({ description: "max 1024 chars (INTERACTIVE_LIMITS)" }),
+  headerText: z.string().min(1).optional().openapi({ description: "max 60 chars (INTERACTIVE_LIMITS)" }),
+  footer: z.string().min(1).optional().openapi({ description: "max 60 chars (INTERACTIVE_LIMITS)" }),
+};
+const Buttons = z.array(Button).min(1).max(3).openapi({ description: "kind=buttons: 1–3 reply buttons; title ≤ 20, id ≤ 256." });
+const ListSections = z
+  .array(Section)
+  .min(1)
+  .max(10)
+  .openapi({ description: "kind=list: 1–10 sections of 1–10 rows, at most 10 rows in total; section and row title ≤ 24, row description ≤ 72, row id ≤ 200." });
+const INTERACTIVE_EXAMPLE = {
+  to: "+919812345678",
+  kind: "buttons",
+  body: "Did your order arrive in good condition?",
+  buttons: [{ id: "yes", title: "Yes, all good" }, { id: "no", title: "Report an issue" }],
+};
 
 export const SendInteractiveBody = z
   .object({
     ...RECIPIENT,
     kind: z.enum(["buttons", "list"]),
-    body: z.string().min(1).openapi({ description: "max 1024 chars (INTERACTIVE_LIMITS)" }),
-    headerText: z.string().min(1).optional().openapi({ description: "max 60 chars (INTERACTIVE_LIMITS)" }),
-    footer: z.string().min(1).optional().openapi({ description: "max 60 chars (INTERACTIVE_LIMITS)" }),
-    buttons: z.array(Button).min(1).max(3).optional().openapi({ description: "Required when kind=buttons. 1–3 reply buttons; title ≤ 20, id ≤ 256." }),
-    listSections: z
-      .array(Section)
-      .min(1)
-      .max(10)
-      .optional()
-      .openapi({ description: "Required when kind=list. 1–10 sections of 1–10 rows, at most 10 rows in total; section and row title ≤ 24, row description ≤ 72, row id ≤ 200." }),
+    ...INTERACTIVE_FIELDS,
+    buttons: Buttons.optional(),
+    listSections: ListSections.optional(),
     phoneNumberId: PhoneNumberId,
   })
   .strict()
@@ -184,13 +232,34 @@ export const SendInteractiveBody = z
     }
   })
   .openapi("SendInteractive", {
+    type: "object",
+    description: "Reply buttons (`kind: buttons` with `buttons`) or a list menu (`kind: list` with `listSections`).",
+    oneOf: [{ $ref: "#/components/schemas/SendInteractiveButtons" }, { $ref: "#/components/schemas/SendInteractiveList" }],
+    discriminator: {
+      propertyName: "kind",
+      mapping: { buttons: "#/components/schemas/SendInteractiveButtons", list: "#/components/schemas/SendInteractiveList" },
+    },
+    example: INTERACTIVE_EXAMPLE,
+  });
+
+const SendInteractiveButtons = z
+  .object({ ...RECIPIENT, kind: z.literal("buttons"), ...INTERACTIVE_FIELDS, buttons: Buttons, phoneNumberId: PhoneNumberId })
+  .strict()
+  .openapi("SendInteractiveButtons", { example: INTERACTIVE_EXAMPLE });
+const SendInteractiveList = z
+  .object({ ...RECIPIENT, kind: z.literal("list"), ...INTERACTIVE_FIELDS, listSections: ListSections, phoneNumberId: PhoneNumberId })
+  .strict()
+  .openapi("SendInteractiveList", {
     example: {
       to: "+919812345678",
-      kind: "buttons",
-      body: "Did your order arrive in good condition?",
-      buttons: [{ id: "yes", title: "Yes, all good" }, { id: "no", title: "Report an issue" }],
+      kind: "list",
+      body: "Pick a delivery slot",
+      listSections: [{ title: "Tomorrow", rows: [{ id: "am", title: "Morning", description: "9am–12pm" }, { id: "pm", title: "Afternoon" }] }],
     },
   });
+
+/** The complete shapes the document's oneOfs name (SendMedia, SendInteractive): registered as components by the document. */
+export const SEND_BODY_VARIANTS = { SendMediaByLink, SendMediaById, SendInteractiveButtons, SendInteractiveList };
 
 export const SendLocationBody = z
   .object({

@@ -2,11 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses } from "../../errors";
 
 // Meta → WBIZ: the callback URL to configure in Meta's app dashboard (WhatsApp → Configuration).
-// Not for integrators; documented so operators know what it checks.
+// Operator plumbing, not for integrators: hidden from /v1/openapi.json (README "Meta → WBIZ" documents
+// it). The definitions still state what each route answers, for the tests that read them.
 
 export const verifyMetaWebhook = createRoute({
   method: "get",
   path: "/meta/webhook",
+  hide: true,
   tags: ["Meta webhook"],
   summary: "Meta's verification handshake",
   description: "Meta calls this when the callback URL or verify token is saved. Echoes `hub.challenge` when `hub.verify_token` matches META_VERIFY_TOKEN.",
@@ -27,6 +29,7 @@ export const verifyMetaWebhook = createRoute({
 export const receiveMetaWebhook = createRoute({
   method: "post",
   path: "/meta/webhook",
+  hide: true,
   tags: ["Meta webhook"],
   summary: "Receive Meta's webhook events",
   description:

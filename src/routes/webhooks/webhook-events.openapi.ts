@@ -20,24 +20,35 @@ const DESCRIBE: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
   "template.category_updated": "Meta re-categorised a template (`data.template.previousCategory` → `category`); the category decides the marketing opt-out check.",
 };
 
-/** The events WBIZ POSTs to integrators' endpoints, as OpenAPI 3.1 `webhooks`. */
+/** "message.sent" → "onMessageSent": the operationId of the event's webhook. */
+const handlerName = (type: string) => `on${type.split(/[._]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join("")}`;
+
+/**
+ * The events WBIZ POSTs to integrators' endpoints, as OpenAPI 3.1 `webhooks`. WBIZ is the caller here:
+ * no API key is involved (`security: []`); the request is signed with the endpoint's secret instead.
+ */
 export function registerWebhookEvents(registry: OpenAPIHono["openAPIRegistry"]) {
   for (const type of WEBHOOK_EVENT_TYPES) {
     registry.registerWebhook({
       method: "post",
       path: type,
-      tags: ["Webhooks"],
+      operationId: handlerName(type),
+      tags: ["Webhook events"],
+      security: [],
       summary: type,
       description:
         `${DESCRIBE[type]}\n\nSigned: \`WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>\`. ` +
         "Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, " +
-        "refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds.",
+        "refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.",
       request: {
         headers: z.object({
-          "wbiz-signature": z.string().openapi({ example: "t=1777398132,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd" }),
-          "wbiz-event-id": z.string(),
-          "wbiz-event-type": z.enum(WEBHOOK_EVENT_TYPES),
-          "wbiz-delivery-id": z.string(),
+          "wbiz-signature": z.string().openapi({
+            description: 'HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds)',
+            example: "t=1777398132,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+          }),
+          "wbiz-event-id": z.string().openapi({ description: "The event's id, as `id` in the body: deduplicate on it", example: "019b7726f3a55eed05000071" }),
+          "wbiz-event-type": z.enum(WEBHOOK_EVENT_TYPES).openapi({ description: "The event type, as `type` in the body" }),
+          "wbiz-delivery-id": z.string().openapi({ description: "The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it", example: "019b7726f3a55eed05000072" }),
         }),
         body: { content: { "application/json": { schema: WebhookEventSchema } } },
       },
