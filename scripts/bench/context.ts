@@ -70,7 +70,7 @@ export async function admin(ctx: Pick<BenchContext, "api">, method: string, path
 
 /** A fresh key (on the demo WABA unless told) with every scope: its Durable Object has never seen a request. */
 export async function provisionKey(ctx: Pick<BenchContext, "api">, plan: Plan, name: string, wabaId: string = DEMO.wabaId): Promise<string> {
-  const created = await admin(ctx, "POST", "/admin/keys", { wabaId, name, scopes: [...SCOPES], mode: "test", planOverride: plan });
+  const created = await admin(ctx, "POST", "/admin/keys", { wabaId, name, scopes: [...SCOPES], mode: "live", planOverride: plan }); // live, as the demo keys the bench seeds (stack.ts)
   return created.secret as string;
 }
 

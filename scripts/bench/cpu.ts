@@ -6,8 +6,8 @@ import { availableParallelism } from "node:os";
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** CPU seconds used so far by each role of a stack's processes. */
-export type CpuProbe = () => Map<string, number>;
+/** CPU seconds used so far by each process of a stack (pid → its role and seconds). */
+export type CpuProbe = () => Map<number, { role: string; seconds: number }>;
 
 function statFields(pid: string | number): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -51,10 +51,10 @@ export function groupsCpu(pgids: number[], roleOf: (cmd: string[]) => string = w
   };
   return () => {
     members ??= scan();
-    const out = new Map<string, number>();
+    const out = new Map<number, { role: string; seconds: number }>();
     for (const m of members) {
       try {
-        out.set(m.role, (out.get(m.role) ?? 0) + cpuOf(statFields(m.pid)));
+        out.set(Number(m.pid), { role: m.role, seconds: cpuOf(statFields(m.pid)) });
       } catch {
         members = null; // one is gone: look again next time
       }
@@ -90,7 +90,9 @@ export async function measureCpu<T>(probe: CpuProbe, fn: () => Promise<T>): Prom
   const wallSeconds = (performance.now() - t0) / 1000;
   const load = process.cpuUsage(load0);
   const machineSeconds = machineBusySeconds() - machine0;
-  const stack = new Map([...probe()].map(([role, s]) => [role, s - (before.get(role) ?? 0)]));
+  // per process, then by role: a process that started meanwhile counts from 0, one that ended is left out
+  const stack = new Map<string, number>();
+  for (const [pid, { role, seconds }] of probe()) stack.set(role, (stack.get(role) ?? 0) + Math.max(0, seconds - (before.get(pid)?.seconds ?? 0)));
   return { result, cpu: { wallSeconds, stack, loadSeconds: (load.user + load.system) / 1e6, machineSeconds, cores: availableParallelism() } };
 }
 

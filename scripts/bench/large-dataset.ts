@@ -127,7 +127,7 @@ export async function seedLargeDataset(api: string, log: (line: string) => void)
   const workspace = await admin(ctx, "POST", "/admin/workspaces", { name: "Bench: large data set", plan: "scale" });
   const waba = await admin(ctx, "POST", "/admin/wabas", { workspaceId: workspace.id, metaWabaId: LARGE_WABA.metaWabaId, name: "Bench: large data set", accessToken: LARGE_WABA.accessToken });
   await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: LARGE_WABA.metaPhoneNumberId, displayPhoneNumber: "+1 555 010 9999" });
-  const key = (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name: "bench: lists", scopes: [...SCOPES], mode: "test", planOverride: "scale" })).secret as string;
+  const key = (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name: "bench: lists", scopes: [...SCOPES], mode: "live", planOverride: "scale" })).secret as string;
   const token = localVar("ADMIN_TOKEN");
   const t0 = performance.now();
   let rows = 0;

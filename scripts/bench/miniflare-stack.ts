@@ -85,8 +85,12 @@ export async function startMiniflare(opts: MiniflareOptions): Promise<MiniflareI
   const before = new Set(workerdChildren());
 
   const { assets: _assets, ...apiWithoutAssets } = api.workerOptions as Record<string, unknown>;
+  // no test-mode sandbox Worker here: the bench's keys are live (stack.ts), and a test key's Graph call
+  // without the SANDBOX binding fails closed (src/meta/graph.ts), it never reaches the emulator
+  const { SANDBOX: _sandbox, ...serviceBindings } = api.workerOptions.serviceBindings ?? {};
   const apiWorker = {
     ...(opts.withoutAssets ? apiWithoutAssets : (api.workerOptions as object)),
+    serviceBindings,
     name: API_NAME,
     ...(opts.apiModules
       ? { modules: opts.apiModules.paths.map((p) => ({ type: "ESModule", path: p })), modulesRoot: opts.apiModules.root }

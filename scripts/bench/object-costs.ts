@@ -30,7 +30,7 @@ async function benchWaba(ctx: BenchContext, metaWabaId: string, phoneNumberId: s
   const workspace = await admin(ctx, "POST", "/admin/workspaces", { name: `Bench: lifecycle ${n}`, plan: "scale" });
   const waba = await admin(ctx, "POST", "/admin/wabas", { workspaceId: workspace.id, metaWabaId, name: `Bench: lifecycle ${n}`, accessToken });
   await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: phoneNumberId, displayPhoneNumber: `+1 555 010 ${8880 + n}` });
-  const key = (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name: "bench: lifecycle", scopes: [...SCOPES], mode: "test", planOverride: "scale" })).secret as string;
+  const key = (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name: "bench: lifecycle", scopes: [...SCOPES], mode: "live", planOverride: "scale" })).secret as string;
   const now = Date.now();
   const row = { id: seedId(20, n), phone: contact, wa_id: waIdOf(contact), name: "Bench Lifecycle", name_folded: foldCase("Bench Lifecycle"), custom_fields: "{}", opted_in: 1, last_inbound_at: now, created_at: now, updated_at: now };
   expectStatus(

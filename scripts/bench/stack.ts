@@ -50,16 +50,18 @@ export async function prepareState(dir: string, log: (line: string) => void): Pr
   const local = ["--local", `--persist-to=${dir}`];
   log(`applying the D1 migrations to ${path.relative(ROOT, dir)}`);
   wrangler(["d1", "migrations", "apply", "DB", ...local], { quiet: true });
-  const seed = await demoSeed(localVar("TOKEN_ENCRYPTION_KEY"));
+  // live keys: the bench measures the path real traffic takes (WBIZ → the Graph API, here the emulator
+  // behind the META binding), not the test-mode sandbox that answers the demo's test keys under npm run dev
+  const seed = await demoSeed(localVar("TOKEN_ENCRYPTION_KEY"), Date.now(), "live");
   const seedFile = path.join(BENCH_DIR, "demo-seed.sql");
   writeFileSync(seedFile, seed.sql);
   wrangler(["d1", "execute", "DB", ...local, "--yes", `--file=${seedFile}`], { quiet: true });
   return seed;
 }
 
-/** The demo WABAs' data through POST /admin/wabas/{id}/import (scripts/seed/import.ts, as `npm run dev`). */
+/** The demo WABAs' data through POST /admin/wabas/{id}/import (scripts/seed/import.ts, as `npm run dev`), into their live-mode objects (the bench's keys are live). */
 export async function seedDataPlane(api: string, seed: DemoState): Promise<number> {
-  return importWabaData(api, localVar("ADMIN_TOKEN"), seed.data);
+  return importWabaData(api, localVar("ADMIN_TOKEN"), seed.data, "live");
 }
 
 /**

@@ -63,7 +63,7 @@ export type PipelineRun = {
   stack: string;
   sends: number;
   concurrency: number;
-  /** the emulator alone, both runs together; `runs`: each run's sends/s (before and after WBIZ) */
+  /** the emulator alone: `rate` is the faster of its two runs (before and after WBIZ, `runs`); the rest covers both */
   direct: { ok: number; secs: number; rate: number; p50: number; p95: number; cpu: CpuShare; runs: number[] };
   accept: { ok: number; other: Record<string, number>; secs: number; rate: number; p50: number; p95: number; cpu: CpuShare };
   e2e: { sent: number; failed: number; stuck: number; secs: number; rate: number; p50: number; p95: number; cpu: CpuShare; sentDuringAccept: number; drainRate: number };
@@ -161,7 +161,8 @@ export async function measurePipeline(
     direct: {
       ok: directOk,
       secs: directSecs,
-      rate: directOk / directSecs,
+      // the faster run: contention only ever slows a run down, so this is the stricter baseline for WBIZ
+      rate: Math.max(...directRuns.map((r) => r.answers.filter((a) => a.status === 200).length / r.cpu.wallSeconds)),
       p50: percentile(direct.map((r) => r.ms), 50),
       p95: percentile(direct.map((r) => r.ms), 95),
       cpu: directCpu,
@@ -228,7 +229,7 @@ export function pipelineSection(runs: PipelineRun[], proxyFree: string): Section
     );
   }
   const rows = runs.flatMap((r) => [
-    [r.stack, `emulator alone: \`POST /{phone-number-id}/messages\` (before and after WBIZ: ${r.direct.runs.map((x) => `${fmtRate(x)}/s`).join(", ")})`, `${r.direct.ok} × 200`, r.direct.secs.toFixed(2), fmtRate(r.direct.rate), "1.00×", fmtMs(r.direct.p50), fmtMs(r.direct.p95)],
+    [r.stack, `emulator alone: \`POST /{phone-number-id}/messages\` (before and after WBIZ: ${r.direct.runs.map((x) => `${fmtRate(x)}/s`).join(", ")})`, `${r.direct.ok} × 200`, r.direct.secs.toFixed(2), `${fmtRate(r.direct.rate)} (the faster)`, "1.00×", fmtMs(r.direct.p50), fmtMs(r.direct.p95)],
     [
       r.stack,
       "WBIZ: `POST /v1/messages/text`, `Prefer: respond-async` (accepted)",
@@ -304,7 +305,7 @@ export function pipelineSection(runs: PipelineRun[], proxyFree: string): Section
     "",
     `**Cost per send.** Read from the \`Server-Timing\` header of each 202 (the most frequent count): ${costs} — one call to the key's KeyGate and one to the WABA's WabaStore, which checks, stores and queues the send in one transaction. The relay adds 2 WabaStore calls per message (\`claimSend\` before Meta, \`completeSend\` after) and no D1 query; those happen in the queue consumer, outside any request, and are counted in section "Per-object cost".`,
     "",
-    `**How.** ${r0.sends} text sends to ${DEMO.recipient} (the demo contact whose 24-hour window the seed opens), ${r0.concurrency} requests in flight at a time, after a warm-up of ${WARM_UP} sends on each side (through WBIZ: relayed, in an earlier rate-limit window), so the JIT has compiled both hot paths. Baseline: ${r0.sends} sends before WBIZ's and ${r0.sends} after, both counted (sends over the two runs' time), straight to the emulator's \`POST /${DEMO.graphVersion}/${DEMO.phoneNumberId}/messages\` with the demo WABA's token — on \`wrangler dev\` a second \`wrangler dev\` running the emulator alone (${stray ? `it logged ${stray.strayStandalone === 0 ? "exactly the baseline's sends, so none of WBIZ's reached it" : `${stray.strayStandalone} sends beyond the baseline's — WBIZ's may have reached it`}` : "checked by its send log"}), on the proxy-free stack the emulator Worker of the same instance on its own socket (the one the API's META binding reaches). WBIZ: \`POST /v1/messages/text\` with the demo scale key and \`Prefer: respond-async\`, started just after a UTC 10-second boundary so all ${r0.sends} fit in one burst window (1 200); accepted = 202s per second of wall time. End to end = from the first request until the last message was marked \`sent\` by the relay (its \`updatedAt\` from \`GET /v1/messages/{id}\`, which nothing else touches with status webhooks off), read with a separate key (one request per 100 ms on the last message until it is done, then one sweep). The p50/p95 of the end-to-end rows are per message: stored (\`createdAt\`) → \`sent\` (\`updatedAt\`), i.e. queue wait + relay.`,
+    `**How.** ${r0.sends} text sends to ${DEMO.recipient} (the demo contact whose 24-hour window the seed opens), ${r0.concurrency} requests in flight at a time, after a warm-up of ${WARM_UP} sends on each side (through WBIZ: relayed, in an earlier rate-limit window), so the JIT has compiled both hot paths. Baseline: ${r0.sends} sends before WBIZ's and ${r0.sends} after, the faster of the two runs (the machine is shared: contention only ever slows a run down, so the faster run is the stricter baseline), straight to the emulator's \`POST /${DEMO.graphVersion}/${DEMO.phoneNumberId}/messages\` with the demo WABA's token — on \`wrangler dev\` a second \`wrangler dev\` running the emulator alone (${stray ? `it logged ${stray.strayStandalone === 0 ? "exactly the baseline's sends, so none of WBIZ's reached it" : `${stray.strayStandalone} sends beyond the baseline's — WBIZ's may have reached it`}` : "checked by its send log"}), on the proxy-free stack the emulator Worker of the same instance on its own socket (the one the API's META binding reaches). WBIZ: \`POST /v1/messages/text\` with the demo scale key and \`Prefer: respond-async\`, started just after a UTC 10-second boundary so all ${r0.sends} fit in one burst window (1 200); accepted = 202s per second of wall time. End to end = from the first request until the last message was marked \`sent\` by the relay (its \`updatedAt\` from \`GET /v1/messages/{id}\`, which nothing else touches with status webhooks off), read with a separate key (one request per 100 ms on the last message until it is done, then one sweep). The p50/p95 of the end-to-end rows are per message: stored (\`createdAt\`) → \`sent\` (\`updatedAt\`), i.e. queue wait + relay.`,
     "",
     `**Emulator settings.** Per-number cap lifted (\`MPS_LIMIT=${EMULATOR_MPS_LIMIT}\`) and **status webhooks off** (\`STATUS_DELAYS_MS=none\`), so the figure is the send pipeline alone: no sent/delivered/read webhooks compete for the same Worker during the run. A message counts as \`sent\` when the relay has stored the wamid from Meta's 200.`,
     "",

@@ -83,7 +83,7 @@ export const DEMO_WORKSPACE_ID = seedId(1, 1);
 
 /** One demo tenant: its control-plane rows (D1 SQL) and its data plane (JSON lines for its WABA's object). */
 async function tenantSeed(opts: {
-  index: number; workspaceName: string; plan: string; waba: DemoWaba; people: Person[]; keys: DemoKey[]; encryptionKey: string; now: number;
+  index: number; workspaceName: string; plan: string; waba: DemoWaba; people: Person[]; keys: DemoKey[]; encryptionKey: string; now: number; keyMode: "test" | "live";
 }): Promise<{ sql: string[]; data: WabaData }> {
   const { index, waba, now } = opts;
   const sql: string[] = [];
@@ -105,7 +105,7 @@ async function tenantSeed(opts: {
   for (const k of opts.keys) {
     sql.push(upsert("api_keys", {
       id: seedId(5, index * 100 + opts.keys.indexOf(k)), workspace_id: workspaceId, waba_id: wabaId, name: `demo: ${k.label}`,
-      key_hash: await hashApiKey(k.secret), display_prefix: displayPrefix(k.secret), mode: "test", scopes: k.scopes.join(" "),
+      key_hash: await hashApiKey(k.secret), display_prefix: displayPrefix(k.secret), mode: opts.keyMode, scopes: k.scopes.join(" "),
       plan_override: k.planOverride, created_at: now, revoked_at: null,
     }));
   }
@@ -155,11 +155,16 @@ async function tenantSeed(opts: {
 export type WabaData = { wabaId: string; lines: string[] };
 
 /** The demo tenants: control-plane SQL for D1, and each WABA's data for its object. */
-export async function demoSeed(encryptionKey: string, now = Date.now()): Promise<{ sql: string; data: WabaData[]; keys: DemoKey[] }> {
+/**
+ * The demo tenants: control-plane SQL, their data-plane rows, their keys. The demo keys are test keys
+ * (`npm run dev`: the sandbox answers them); `keyMode: "live"` makes them live keys instead (the bench
+ * measures the path real traffic takes: WBIZ → the Graph API, here the emulator).
+ */
+export async function demoSeed(encryptionKey: string, now = Date.now(), keyMode: "test" | "live" = "test"): Promise<{ sql: string; data: WabaData[]; keys: DemoKey[] }> {
   const keys = await demoKeys();
   const tenants = [
-    await tenantSeed({ index: 1, workspaceName: "WBIZ Demo", plan: "growth", waba: demoWaba, people: demoPeople, keys: keys.filter((k) => k.tenant === "demo"), encryptionKey, now }),
-    await tenantSeed({ index: 2, workspaceName: "Globex (another tenant)", plan: "starter", waba: otherWaba, people: otherPeople, keys: keys.filter((k) => k.tenant === "other"), encryptionKey, now }),
+    await tenantSeed({ index: 1, workspaceName: "WBIZ Demo", plan: "growth", waba: demoWaba, people: demoPeople, keys: keys.filter((k) => k.tenant === "demo"), encryptionKey, now, keyMode }),
+    await tenantSeed({ index: 2, workspaceName: "Globex (another tenant)", plan: "starter", waba: otherWaba, people: otherPeople, keys: keys.filter((k) => k.tenant === "other"), encryptionKey, now, keyMode }),
   ];
   return { sql: tenants.flatMap((t) => t.sql).join("\n") + "\n", data: tenants.map((t) => t.data), keys };
 }
