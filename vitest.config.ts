@@ -44,6 +44,9 @@ export default defineConfig(async () => {
             SEND_WAIT_BUDGET_MS: "5000",
             META_TIMEOUT_MS: "1500",
             WEBHOOK_BACKOFF_BASE_SECONDS: "0",
+            // the suite sends to the same few customers many times a second; test/relay/pacing.test.ts
+            // turns pair pacing on with its own values (throughput pacing stays on everywhere)
+            PAIR_INTERVAL_MS: "0",
           },
           outboundService: "webhook-receiver",
           serviceBindings: { RECEIVER: "webhook-receiver" },

@@ -16,7 +16,7 @@ const USAGE = `Usage: npm run admin -- <command> [flags]
   waba:create        --workspace <workspaceId> --meta-waba-id <id> --name <name> --access-token <token>
   waba:list          [--workspace <workspaceId>]
   waba:update        --id <wabaId> [--name <name>] [--access-token <token>]
-  phone:add          --waba <wabaId> --meta-phone-number-id <id> --display <"+1 555…"> [--default]
+  phone:add          --waba <wabaId> --meta-phone-number-id <id> --display <"+1 555…"> [--default] [--mps <messages/s>]
   phone:list         --waba <wabaId>
   key:create         --waba <wabaId> --name <name> --scopes "messages:send templates:read …" [--mode live|test] [--plan <override>]
   key:list           [--workspace <workspaceId>] [--waba <wabaId>]
@@ -183,7 +183,7 @@ const commands: Record<string, (f: Flags) => Promise<unknown>> = {
   },
   "phone:add": async (f) => {
     const phone = { metaPhoneNumberId: need(f, "meta-phone-number-id"), displayPhoneNumber: need(f, "display") };
-    const added = await call("POST", `/admin/wabas/${need(f, "waba")}/phone-numbers`, { ...phone, ...(f.default === true ? { isDefault: true } : {}) });
+    const added = await call("POST", `/admin/wabas/${need(f, "waba")}/phone-numbers`, { ...phone, ...(f.default === true ? { isDefault: true } : {}), ...(opt(f, "mps") !== undefined ? { throughputMps: Number(opt(f, "mps")) } : {}) });
     await tellEmulatorPhone(need(f, "waba"), phone);
     return added;
   },

@@ -37,6 +37,9 @@ export interface Env {
   RELAY_BACKOFF_BASE_SECONDS?: string;
   /** after a Meta timeout (outcome unknown), the earliest retry in seconds (default 30): time for Meta's `sent` webhook to link the send */
   RELAY_UNCERTAIN_RETRY_SECONDS?: string;
+  /** pair rate: one message per this many ms from one number to one customer (default 6000; "0": not paced), after a burst of PAIR_BURST (default 10) */
+  PAIR_INTERVAL_MS?: string;
+  PAIR_BURST?: string;
   /** "true": add Server-Timing with D1 query and Durable Object call counts (local dev and benchmarks) */
   EXPOSE_TIMINGS?: string;
   /** outbound webhooks: backoff base (seconds, default 30), retry window (ms, default 24 h), timeout (ms, default 10 s) */

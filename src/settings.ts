@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Env } from "./env";
 import { DEFAULT_RESOLVER_URL } from "./net/dns";
+import type { PairPacing } from "./relay/pacing";
 
 // Every tunable read from the environment, parsed once per environment object into typed values with
 // their defaults, so no caller writes Number(env.X ?? d) itself. A value that does not parse falls back
@@ -19,6 +20,9 @@ const SettingsSchema = z.object({
   RELAY_BACKOFF_BASE_SECONDS: num(2),
   /** after a Meta timeout (outcome unknown), the earliest retry (s): time for Meta's `sent` webhook to link the send */
   RELAY_UNCERTAIN_RETRY_SECONDS: num(30),
+  /** pair rate: one message per this many ms from one number to one customer (0: not paced), after a burst of PAIR_BURST */
+  PAIR_INTERVAL_MS: num(6_000),
+  PAIR_BURST: num(10, { min: 1 }),
   /** outbound webhooks: backoff base (s), retry window (ms), timeout (ms) */
   WEBHOOK_BACKOFF_BASE_SECONDS: num(30),
   WEBHOOK_RETRY_WINDOW_MS: num(24 * 60 * 60_000, { min: 1 }),
@@ -41,6 +45,7 @@ export type Settings = {
   metaTimeoutMs: number;
   relayBackoffBaseSeconds: number;
   relayUncertainRetrySeconds: number;
+  pairPacing: PairPacing;
   webhookBackoffBaseSeconds: number;
   webhookRetryWindowMs: number;
   webhookTimeoutMs: number;
@@ -63,6 +68,7 @@ export function settings(env: Env): Settings {
     metaTimeoutMs: v.META_TIMEOUT_MS,
     relayBackoffBaseSeconds: v.RELAY_BACKOFF_BASE_SECONDS,
     relayUncertainRetrySeconds: v.RELAY_UNCERTAIN_RETRY_SECONDS,
+    pairPacing: { intervalMs: v.PAIR_INTERVAL_MS, burst: v.PAIR_BURST },
     webhookBackoffBaseSeconds: v.WEBHOOK_BACKOFF_BASE_SECONDS,
     webhookRetryWindowMs: v.WEBHOOK_RETRY_WINDOW_MS,
     webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS,

@@ -7,25 +7,26 @@ export type WabaControl = {
   metaWabaId: string;
   /** AES-GCM sealed, opened only by the relay right before it calls Meta */
   accessTokenEnc: string;
-  phones: Array<{ metaPhoneNumberId: string; isDefault: boolean }>;
+  /** mps: the throughput the relay paces the number at (null: Meta's default) */
+  phones: Array<{ metaPhoneNumberId: string; isDefault: boolean; mps: number | null }>;
 };
 
 /** One D1 query: the WABA with its phone numbers. Null if the WABA does not exist. */
 export async function loadWabaControl(d1: D1Database, wabaId: string): Promise<WabaControl | null> {
   const { results } = await d1
     .prepare(
-      `SELECT w.meta_waba_id AS metaWabaId, w.access_token_enc AS accessTokenEnc, p.meta_phone_number_id AS phone, p.is_default AS isDefault
+      `SELECT w.meta_waba_id AS metaWabaId, w.access_token_enc AS accessTokenEnc, p.meta_phone_number_id AS phone, p.is_default AS isDefault, p.throughput_mps AS mps
          FROM wabas w LEFT JOIN phone_numbers p ON p.waba_id = w.id WHERE w.id = ?1 ORDER BY p.id`,
     )
     .bind(wabaId)
-    .all<{ metaWabaId: string; accessTokenEnc: string; phone: string | null; isDefault: number | null }>();
+    .all<{ metaWabaId: string; accessTokenEnc: string; phone: string | null; isDefault: number | null; mps: number | null }>();
   const first = results[0];
   if (!first) return null;
   return {
     wabaId,
     metaWabaId: first.metaWabaId,
     accessTokenEnc: first.accessTokenEnc,
-    phones: results.filter((r) => r.phone !== null).map((r) => ({ metaPhoneNumberId: r.phone!, isDefault: r.isDefault === 1 })),
+    phones: results.filter((r) => r.phone !== null).map((r) => ({ metaPhoneNumberId: r.phone!, isDefault: r.isDefault === 1, mps: r.mps })),
   };
 }
 

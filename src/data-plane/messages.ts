@@ -136,6 +136,48 @@ export function releaseClaim(s: Store, messageId: string, error: MessageError): 
   transition(s, { id: messageId }, "queued", { error });
 }
 
+/**
+ * Meta refused the send for pace alone (130429, 131056): the claim is released like a retryable failure,
+ * and the attempt is given back — waiting for its turn is not a failed attempt, so it never brings the
+ * message closer to failing.
+ */
+export function releaseThrottled(s: Store, messageId: string, error: MessageError): void {
+  if (transition(s, { id: messageId }, "queued", { error }) !== null) run(s, `UPDATE messages SET attempts = MAX(0, attempts - 1) WHERE id = ?`, messageId);
+}
+
+/** Earlier sends to the same customer from the same number are looked for this far back (ms). */
+export const SEND_ORDER_WINDOW_MS = 15 * 60_000;
+
+export type SendLanes = { kind: "ready"; phone: string; conversationId: string; behind: boolean } | Unclaimed;
+
+/**
+ * What pacing needs to know before the relay's claim: the message's number and customer (its
+ * conversation), and whether an earlier send to that customer from that number, made in the last
+ * SEND_ORDER_WINDOW_MS, is still waiting for Meta (then this one waits too: messages to one customer keep
+ * their order). Unclaimable messages answer as claimSend would.
+ */
+export function sendLanes(s: Store, messageId: string): SendLanes {
+  const row = one<{ status: string; wamid: string | null; updatedAt: number; phone: string; conversationId: string; createdAt: number; direction: string }>(
+    s,
+    `SELECT status, wamid, updated_at AS updatedAt, meta_phone_number_id AS phone, conversation_id AS conversationId, created_at AS createdAt, direction FROM messages WHERE id = ?`,
+    messageId,
+  );
+  const claimable = row && row.wamid === null && row.direction === "outbound" && (row.status === "queued" || (row.status === "sending" && row.updatedAt < s.now - SEND_LEASE_MS));
+  if (!claimable) {
+    if (row?.status === "sending" && row.wamid === null) return { kind: "busy", retryAfterSeconds: Math.max(1, Math.ceil((row.updatedAt + SEND_LEASE_MS - s.now) / 1000)) };
+    return { kind: "done" };
+  }
+  const earlier = one(
+    s,
+    `SELECT 1 AS x FROM messages
+      WHERE conversation_id = ? AND created_at >= ? AND (created_at < ? OR (created_at = ? AND id < ?))
+        AND direction = 'outbound' AND wamid IS NULL AND status IN ('queued', 'sending') AND meta_phone_number_id = ?
+      LIMIT 1`,
+    row.conversationId, row.createdAt - SEND_ORDER_WINDOW_MS, row.createdAt, row.createdAt, messageId, row.phone,
+  );
+  return { kind: "ready", phone: row.phone, conversationId: row.conversationId, behind: earlier !== null };
+}
+
 /** The send will not happen: terminal, with the reason. False if it had already moved on. */
 export function markFailed(s: Store, messageId: string, error: MessageError): boolean {
   const changed = transition(s, { id: messageId }, "failed", { error, onlyWithoutWamid: true }) !== null;

@@ -37,6 +37,8 @@ export const phoneNumbers = sqliteTable("phone_numbers", {
   metaPhoneNumberId: text("meta_phone_number_id").notNull().unique(),
   displayPhoneNumber: text("display_phone_number").notNull(),
   isDefault: integer("is_default", { mode: "boolean" }).notNull(),
+  /** Meta's throughput for this number (messages/s) the relay paces it at; null: Meta's default, 80 */
+  throughputMps: integer("throughput_mps"),
   createdAt: createdAt(),
 }, (t) => [
   index("phone_numbers_waba_idx").on(t.wabaId),

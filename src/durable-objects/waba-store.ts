@@ -22,6 +22,7 @@ import type { SendContent } from "../messages/inputs";
 import type { MessageError, SendOutcome } from "../messages/outcome";
 import type { Refusal } from "../messages/send";
 import type { MetaEventJob } from "../queues/meta-event-job";
+import { DEFAULT_MPS, Pacer, type PairPacing } from "../relay/pacing";
 import { settings } from "../settings";
 import { generateWebhookSecret } from "../webhooks/signing";
 
@@ -42,9 +43,18 @@ export type SendResult =
 /** Where the relay sends a claimed message: Meta with the WABA's (sealed) token, or the sandbox (test mode). */
 export type GraphAccess = { mode: "live"; accessTokenEnc: string } | { mode: "test"; metaWabaId: string };
 
-export type RelayClaim = ({ kind: "claimed"; payload: string; metaPhoneNumberId: string; attempts: number } & GraphAccess) | messages.Unclaimed;
+/** `at`: the pacing slot to call Meta at (it may be a moment ahead); `paced`: not its turn, ask again at `until` */
+export type RelayClaim = ({ kind: "claimed"; payload: string; metaPhoneNumberId: string; attempts: number; at: number } & GraphAccess) | messages.Unclaimed | { kind: "paced"; until: number };
 
-export type RelayResult = { kind: "accepted"; wamid: string; held: boolean } | { kind: "retry"; error: MessageError } | { kind: "failed"; error: MessageError };
+/** `throttled`: Meta refused for pace alone (130429: the number's throughput; 131056: the customer's pair rate) */
+export type RelayResult =
+  | { kind: "accepted"; wamid: string; held: boolean }
+  | { kind: "retry"; error: MessageError }
+  | { kind: "failed"; error: MessageError }
+  | { kind: "throttled"; lane: "phone" | "pair"; error: MessageError };
+
+/** A message behind an earlier one to the same customer asks again this much later. */
+const ORDER_RECHECK_MS = 250;
 
 /**
  * One WABA's data plane: a SQLite-backed Durable Object per WABA and mode, named by our WABA id (always
@@ -62,6 +72,8 @@ export class WabaStore extends DurableObject<Env> {
   readonly #named: { wabaId: string; mode: DataMode } | undefined;
   #wabaId?: string;
   #control?: { value: WabaControl; loadedAt: number };
+  /** send pacing per phone number and customer: soft state, in memory (src/relay/pacing.ts) */
+  readonly #pacer = new Pacer();
   #waiters = new Map<string, (outcome: SendOutcome) => void>();
   #early = new Map<string, { outcome: SendOutcome; at: number }>();
   /** sends whose route waits (or is about to wait) for their outcome */
@@ -99,21 +111,50 @@ export class WabaStore extends DurableObject<Env> {
     return outcome.status === "sent" ? { kind: "sent", wamid: outcome.wamid, d1 } : { kind: "failed", error: outcome.error, draftKind: admission.draftKind, d1 };
   }
 
-  /** The relay's claim on a queued message, with what it needs to call Meta. */
-  async claimSend(wabaId: string, messageId: string): Promise<RelayClaim> {
+  /**
+   * The relay's claim on a queued message, with what it needs to call Meta and the pacing slot to send
+   * at (src/relay/pacing.ts) — or `paced`: not its turn yet (its number's throughput, its customer's pair
+   * rate, or an earlier message to that customer still on its way), ask again at `until`.
+   */
+  async claimSend(wabaId: string, messageId: string, pairPacing: PairPacing): Promise<RelayClaim> {
     const { control } = await this.#controlRecord(wabaId);
-    const claim = await this.#write(wabaId, (s) => messages.claimSend(s, messageId));
+    const claim = await this.#write(wabaId, (s): RelayClaim | ({ kind: "claimed"; at: number } & messages.Claimed) => {
+      const lanes = messages.sendLanes(s, messageId);
+      if (lanes.kind !== "ready") {
+        this.#pacer.release(messageId);
+        return lanes;
+      }
+      if (lanes.behind) return { kind: "paced", until: s.now + ORDER_RECHECK_MS };
+      const mps = control.phones.find((p) => p.metaPhoneNumberId === lanes.phone)?.mps ?? DEFAULT_MPS;
+      const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: `${lanes.phone}|${lanes.conversationId}`, mps, pairPacing, now: s.now });
+      if (slot.kind === "wait") return { kind: "paced", until: slot.until };
+      const claimed = messages.claimSend(s, messageId);
+      return claimed.kind === "claimed" ? { ...claimed, at: slot.at } : claimed;
+    });
     if (claim.kind !== "claimed") return claim;
     const access: GraphAccess = this.#mode === "test" ? { mode: "test", metaWabaId: control.metaWabaId } : { mode: "live", accessTokenEnc: control.accessTokenEnc };
     return { ...claim, ...access };
   }
 
-  /** What Meta answered the relay (or that the relay will retry): the message's next status. */
-  async completeSend(wabaId: string, messageId: string, result: RelayResult): Promise<void> {
-    await this.#write(wabaId, (s) => {
+  /**
+   * What Meta answered the relay (or that the relay will retry): the message's next status. A throttle
+   * (130429, 131056) also slows the number or the customer's lane and answers when to ask again.
+   */
+  async completeSend(wabaId: string, messageId: string, result: RelayResult, pairPacing?: PairPacing): Promise<{ retryAt?: number }> {
+    return this.#write(wabaId, (s) => {
       if (result.kind === "accepted") messages.markAccepted(s, messageId, result.wamid, result.held);
       else if (result.kind === "retry") messages.releaseClaim(s, messageId, result.error);
-      else messages.markFailed(s, messageId, result.error);
+      else if (result.kind === "failed") messages.markFailed(s, messageId, result.error);
+      else {
+        messages.releaseThrottled(s, messageId, result.error);
+        const lanes = messages.sendLanes(s, messageId);
+        if (lanes.kind !== "ready") return {};
+        if (result.lane === "phone") this.#pacer.throttled(lanes.phone, s.now);
+        else this.#pacer.pairThrottled(`${lanes.phone}|${lanes.conversationId}`, pairPacing ?? { intervalMs: 0, burst: 1 }, s.now);
+        return { retryAt: s.now };
+      }
+      this.#pacer.release(messageId);
+      return {};
     });
   }
 
@@ -275,6 +316,7 @@ export class WabaStore extends DurableObject<Env> {
   /** Lost work back on the queues, early statuses applied, retention enforced. */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
+    this.#pacer.prune(Date.now());
     this.#wabaId ??= this.ctx.storage.kv.get<string>("wabaId");
     if (this.#wabaId === undefined) return; // an object with no data yet
     const result = await this.#write(this.#wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }));

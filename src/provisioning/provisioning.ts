@@ -75,14 +75,14 @@ export async function listWabas(db: Database, workspaceId?: string) {
 }
 
 /** The WABA's first phone number becomes its default; `isDefault: true` moves the default. */
-export async function addPhoneNumber(db: Database, env: Env, input: { wabaId: string; metaPhoneNumberId: string; displayPhoneNumber: string; isDefault?: boolean }) {
+export async function addPhoneNumber(db: Database, env: Env, input: { wabaId: string; metaPhoneNumberId: string; displayPhoneNumber: string; isDefault?: boolean; throughputMps?: number }) {
   const waba = await db.select({ id: wabas.id }).from(wabas).where(eq(wabas.id, input.wabaId)).get();
   if (!waba) return { kind: "no_waba" as const };
   const taken = await db.select({ id: phoneNumbers.id }).from(phoneNumbers).where(eq(phoneNumbers.metaPhoneNumberId, input.metaPhoneNumberId)).get();
   if (taken) return { kind: "duplicate" as const };
   const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(phoneNumbers).where(eq(phoneNumbers.wabaId, input.wabaId));
   const isDefault = n === 0 || input.isDefault === true;
-  const row = { id: newId(), wabaId: input.wabaId, metaPhoneNumberId: input.metaPhoneNumberId, displayPhoneNumber: input.displayPhoneNumber, isDefault, createdAt: Date.now() };
+  const row = { id: newId(), wabaId: input.wabaId, metaPhoneNumberId: input.metaPhoneNumberId, displayPhoneNumber: input.displayPhoneNumber, isDefault, throughputMps: input.throughputMps ?? null, createdAt: Date.now() };
   const insert = db.insert(phoneNumbers).values(row);
   if (isDefault && n > 0) {
     await db.batch([db.update(phoneNumbers).set({ isDefault: false }).where(eq(phoneNumbers.wabaId, input.wabaId)), insert]);

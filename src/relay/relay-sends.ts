@@ -7,6 +7,7 @@ import { graphRequest, type GraphTarget } from "../meta/graph";
 import { backoffSeconds, messageErrorOf, verdictFor } from "../meta/error-policy";
 import { SendJobSchema, type SendJob } from "../queues/send-job";
 import { settings } from "../settings";
+import { INLINE_WAIT_MS } from "./pacing";
 
 /**
  * The send queue's consumer: relays each queued message to Meta exactly once, in two calls to the
@@ -33,10 +34,20 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
       await store.completeSend(job.wabaId, job.messageId, { kind: "accepted", wamid: job.recordWamid, held: job.recordHeld === true });
       return msg.ack();
     }
-    const claim = await store.claimSend(job.wabaId, job.messageId);
+    let claim = await store.claimSend(job.wabaId, job.messageId, config.pairPacing);
+    // Not its turn (src/relay/pacing.ts): wait here when the turn is close, else come back as a new queue
+    // message at its turn. Waiting is not an attempt: it never moves the message towards the dead-letter queue.
+    for (let waited = 0; claim.kind === "paced"; ) {
+      const wait = claim.until - Date.now();
+      if (wait > INLINE_WAIT_MS || waited + wait > MAX_INLINE_WAIT_MS) return later(env, job, msg, claim.until);
+      await sleep(wait);
+      waited += Math.max(wait, 0);
+      claim = await store.claimSend(job.wabaId, job.messageId, config.pairPacing);
+    }
     if (claim.kind === "done") return msg.ack(); // already sent, failed, or gone: never send twice
     // another delivery of this job is talking to Meta right now; look again when its claim lapses
     if (claim.kind === "busy") return msg.retry({ delaySeconds: claim.retryAfterSeconds });
+    await sleep(claim.at - Date.now()); // the slot pacing gave it: at most INLINE_WAIT_MS ahead
 
     const target: GraphTarget =
       claim.mode === "test" ? { mode: "test", metaWabaId: claim.metaWabaId } : { mode: "live", token: await openSecret(env.TOKEN_ENCRYPTION_KEY, claim.accessTokenEnc) };
@@ -66,6 +77,13 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     }
 
     const error = messageErrorOf(result);
+    // Meta refused for pace alone: slow the number (or the customer's lane) down and try again at the
+    // next slot, without spending an attempt
+    const lane = error.code === THROUGHPUT_EXCEEDED ? "phone" : error.code === PAIR_RATE_EXCEEDED ? "pair" : null;
+    if (lane) {
+      const { retryAt } = await store.completeSend(job.wabaId, job.messageId, { kind: "throttled", lane, error }, config.pairPacing);
+      return retryAt === undefined ? msg.ack() : later(env, job, msg, retryAt);
+    }
     if (verdictFor(result, claim.attempts) === "fail") return report(store, job, msg, { kind: "failed", error });
     await store.completeSend(job.wabaId, job.messageId, { kind: "retry", error });
     const backoff = backoffSeconds(claim.attempts, config.relayBackoffBaseSeconds);
@@ -78,6 +96,26 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     log.error("send relay failed", { messageId: job.messageId, ...errorFields(err) });
     msg.retry({ delaySeconds: backoffSeconds(msg.attempts, config.relayBackoffBaseSeconds) });
   }
+}
+
+/** Meta's codes for sending faster than the number's throughput, and than the customer's pair rate. */
+const THROUGHPUT_EXCEEDED = 130429;
+const PAIR_RATE_EXCEEDED = 131056;
+/** A job waits in the consumer at most this long in all for its turn before going back on the queue. */
+const MAX_INLINE_WAIT_MS = 10_000;
+/** Queues delay a message by at most 12 hours. */
+const MAX_QUEUE_DELAY_SECONDS = 12 * 60 * 60;
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+/**
+ * The job comes back as a new queue message at `until` (whole seconds, rounded down: a moment early, the
+ * claim then waits the rest in place); this delivery is done. If queueing fails, the delivery is retried.
+ */
+async function later(env: Env, job: SendJob, msg: Message<unknown>, until: number): Promise<void> {
+  const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.floor((until - Date.now()) / 1000)));
+  await env.SEND_QUEUE.send(job, { contentType: "json", delaySeconds });
+  msg.ack();
 }
 
 async function report(store: ReturnType<typeof wabaStore>, job: SendJob, msg: Message<unknown>, result: RelayResult) {

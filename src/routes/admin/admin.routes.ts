@@ -15,7 +15,14 @@ const base = { hide: true, tags: ["Admin"], middleware: requireAdmin };
 const Iso = z.string();
 export const WorkspaceSchema = z.object({ id: z.string(), name: z.string(), plan: z.enum(PLANS), createdAt: Iso });
 export const WabaSchema = z.object({ id: z.string(), workspaceId: z.string(), metaWabaId: z.string(), name: z.string(), createdAt: Iso });
-export const PhoneNumberSchema = z.object({ id: z.string(), wabaId: z.string(), metaPhoneNumberId: z.string(), displayPhoneNumber: z.string(), isDefault: z.boolean(), createdAt: Iso });
+export const PhoneNumberSchema = z.object({
+  id: z.string(), wabaId: z.string(), metaPhoneNumberId: z.string(), displayPhoneNumber: z.string(), isDefault: z.boolean(),
+  /** the throughput the relay paces this number at (messages/s); null: Meta's default, 80 */
+  throughputMps: z.number().int().nullable(),
+  createdAt: Iso,
+});
+/** Meta's levels: 80 messages/s by default, 1,000 after an upgrade, 20 for numbers shared with the WhatsApp Business app. */
+const ThroughputMps = z.number().int().min(1).max(1000);
 export const KeySchema = z.object({
   id: z.string(), name: z.string(), prefix: z.string(), mode: z.enum(["live", "test"]), workspaceId: z.string(), wabaId: z.string(),
   scopes: z.array(z.enum(SCOPES)), planOverride: z.enum(PLANS).nullable(), createdAt: Iso, revokedAt: Iso.nullable(),
@@ -76,7 +83,7 @@ export const addPhoneNumber = createRoute({
   ...base, method: "post", path: "/admin/wabas/{id}/phone-numbers",
   request: {
     params: IdParam,
-    body: json(z.object({ metaPhoneNumberId: metaId, displayPhoneNumber: z.string().min(3).max(32), isDefault: z.boolean().optional() }).strict()),
+    body: json(z.object({ metaPhoneNumberId: metaId, displayPhoneNumber: z.string().min(3).max(32), isDefault: z.boolean().optional(), throughputMps: ThroughputMps.optional() }).strict()),
   },
   responses: { 201: ok(PhoneNumberSchema, "Created"), ...ADMIN_ERRORS },
 });

@@ -1,0 +1,128 @@
+import { describe, expect, it, vi } from "vitest";
+import type { PairPacing } from "../../src/relay/pacing";
+import { api } from "../helpers/api";
+import { emulatorSends, emulatorSettings } from "../helpers/emulator";
+import { createMessagingTenant, env, messageRow, type MessagingTenant } from "../helpers/messaging";
+import { seedMessage, storeOf } from "../helpers/waba";
+
+// Send pacing (src/relay/pacing.ts, applied by the WABA's object when the relay claims a message): a
+// number's sends stay within its throughput, a customer's within Meta's pair rate and in order, and
+// Meta's throttling answers slow the number down without spending attempts.
+
+const PAIR: PairPacing = { intervalMs: 6000, burst: 1 };
+const NO_PAIR: PairPacing = { intervalMs: 0, burst: 1 };
+
+/** A queued outbound text to `to` from the tenant's default number, stored without a queue job. */
+async function queued(t: MessagingTenant, to: string): Promise<string> {
+  const m = await seedMessage(t, {
+    party: { phone: to, userId: null },
+    metaPhoneNumberId: t.defaultPhone,
+    direction: "outbound",
+    kind: "text",
+    body: "hi",
+    payload: { messaging_product: "whatsapp", to: to.slice(1), type: "text", text: { body: "hi" } },
+    status: "queued",
+  });
+  return m!.messageId;
+}
+
+describe("send pacing", () => {
+  it("a burst of sends never exceeds the number's throughput: Meta refuses none (130429), each is sent once", async () => {
+    const t = await createMessagingTenant();
+    // a number at 10 messages/s, at Meta's and in our control plane
+    await emulatorSettings(t.metaWabaId, { mpsLimit: 10 });
+    await env.DB.prepare(`UPDATE phone_numbers SET throughput_mps = 10 WHERE meta_phone_number_id = ?`).bind(t.defaultPhone).run();
+    await storeOf(t).invalidate();
+
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const res = await api("/v1/messages/template", {
+          key: t.secret, method: "POST", headers: { Prefer: "respond-async" },
+          json: { to: `+9198120000${String(i).padStart(2, "0")}`, template: "order_shipped_v2", language: "en_US", variables: ["A", "1", "today"] },
+        });
+        expect(res.status).toBe(202);
+        return ((await res.json()) as { id: string }).id;
+      }),
+    );
+    await vi.waitFor(async () => {
+      const rows = await Promise.all(ids.map((id) => messageRow(t, id)));
+      expect(rows.map((r) => r?.status)).toEqual(ids.map(() => "sent"));
+    }, { timeout: 30_000, interval: 250 });
+
+    for (const id of ids) expect(await messageRow(t, id)).toMatchObject({ attempts: 1, error: null });
+    const sends = await emulatorSends(t.defaultPhone);
+    expect(sends).toHaveLength(30);
+    const times = sends.map((s) => Date.parse(s.at)).sort((a, b) => a - b);
+    for (const start of times) expect(times.filter((x) => x >= start && x < start + 1000).length).toBeLessThanOrEqual(10);
+  }, 60_000);
+
+  it("pair rate: an earlier message to the same customer goes first, the next waits for the interval, other customers do not", async () => {
+    const t = await createMessagingTenant();
+    const store = storeOf(t);
+    const first = await queued(t, "+919812345678");
+    const second = await queued(t, "+919812345678");
+    const elsewhere = await queued(t, "+919812340000");
+
+    // the later message cannot overtake the earlier one
+    expect(await store.claimSend(t.waba.id, second, PAIR)).toMatchObject({ kind: "paced" });
+    const claimed = await store.claimSend(t.waba.id, first, PAIR);
+    expect(claimed).toMatchObject({ kind: "claimed", attempts: 1 });
+    // nor go while the earlier one is on its way to Meta
+    expect(await store.claimSend(t.waba.id, second, PAIR)).toMatchObject({ kind: "paced" });
+    await store.completeSend(t.waba.id, first, { kind: "accepted", wamid: "wamid.pace-1", held: false });
+
+    // now its turn comes one pair interval after the first
+    const before = Date.now();
+    const paced = await store.claimSend(t.waba.id, second, PAIR);
+    expect(paced.kind).toBe("paced");
+    expect((paced as { until: number }).until - before).toBeGreaterThan(PAIR.intervalMs - 1000);
+    expect((await messageRow(t, second))!.status).toBe("queued");
+
+    // another customer of the same number is not held up
+    expect(await store.claimSend(t.waba.id, elsewhere, PAIR)).toMatchObject({ kind: "claimed" });
+  });
+
+  it("Meta's 130429 releases the claim without spending the attempt and pauses the number", async () => {
+    const t = await createMessagingTenant();
+    const store = storeOf(t);
+    const id = await queued(t, "+919812345678");
+    expect(await store.claimSend(t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
+    const error = { source: "meta" as const, code: 130429, message: "Rate limit hit" };
+    const { retryAt } = await store.completeSend(t.waba.id, id, { kind: "throttled", lane: "phone", error }, NO_PAIR);
+    expect(retryAt).toEqual(expect.any(Number));
+    expect(await messageRow(t, id)).toMatchObject({ status: "queued", attempts: 0 });
+
+    const again = await store.claimSend(t.waba.id, id, NO_PAIR);
+    expect(again).toMatchObject({ kind: "claimed", attempts: 1 });
+    // the number waits a second after Meta's refusal
+    expect((again as { at: number }).at - Date.now()).toBeGreaterThan(500);
+  });
+
+  it("Meta's 131056 sends the customer's message again a pair interval later, still without spending the attempt", async () => {
+    const t = await createMessagingTenant();
+    const store = storeOf(t);
+    const id = await queued(t, "+919812345678");
+    await store.claimSend(t.waba.id, id, PAIR);
+    const error = { source: "meta" as const, code: 131056, message: "(Business Account, Consumer Account) pair rate limit hit" };
+    await store.completeSend(t.waba.id, id, { kind: "throttled", lane: "pair", error }, PAIR);
+    expect(await messageRow(t, id)).toMatchObject({ status: "queued", attempts: 0 });
+    const paced = await store.claimSend(t.waba.id, id, PAIR);
+    expect(paced.kind).toBe("paced");
+    expect((paced as { until: number }).until - Date.now()).toBeGreaterThan(PAIR.intervalMs - 1000);
+  });
+
+  it("end to end, a 130429 from Meta ends sent with one attempt spent", async () => {
+    const t = await createMessagingTenant();
+    await emulatorSettings(t.metaWabaId, { mpsLimit: 0 }); // every send over the limit…
+    const res = await api("/v1/messages/template", {
+      key: t.secret, method: "POST", headers: { Prefer: "respond-async" },
+      json: { to: "+919812345678", template: "order_shipped_v2", language: "en_US", variables: ["A", "1", "today"] },
+    });
+    const { id } = (await res.json()) as { id: string };
+    await vi.waitFor(async () => expect((await messageRow(t, id))!.error).not.toBeNull(), { timeout: 10_000, interval: 100 });
+    await emulatorSettings(t.metaWabaId, { mpsLimit: 80 }); // …until Meta lets the number through again
+    await vi.waitFor(async () => expect((await messageRow(t, id))!.status).toBe("sent"), { timeout: 20_000, interval: 250 });
+    expect(await messageRow(t, id)).toMatchObject({ attempts: 1 });
+    expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
+  }, 40_000);
+});
