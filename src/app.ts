@@ -12,12 +12,15 @@ import { describeApi, OPENAPI_DOCUMENT } from "./routes/docs/openapi-document";
 import { keyRouter } from "./routes/key/key.index";
 import { messagesRouter } from "./routes/messages/messages.index";
 import { metaWebhookRouter } from "./routes/meta-webhook/meta-webhook.index";
+import { campaignsRouter } from "./routes/campaigns/campaigns.index";
 import { templatesRouter } from "./routes/templates/templates.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { createRouter } from "./routes/router";
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A campaign's recipients (10,000 per request) need more. */
+export const MAX_CAMPAIGN_BODY_BYTES = 2 * 1024 * 1024;
 /** Meta's webhook payloads can reach 3 MB. */
 const MAX_META_WEBHOOK_BYTES = 3 * 1024 * 1024;
 
@@ -33,7 +36,9 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", requestContext);
-  app.use("/v1/*", limitBody(MAX_BODY_BYTES));
+  const small = limitBody(MAX_BODY_BYTES);
+  const campaign = limitBody(MAX_CAMPAIGN_BODY_BYTES);
+  app.use("/v1/*", (c, next) => (/^\/v1\/campaigns(\/[^/]+\/recipients)?$/.test(c.req.path) ? campaign : small)(c, next));
   app.use("/admin/*", limitBody(MAX_BODY_BYTES));
   app.use("/meta/*", limitBody(MAX_META_WEBHOOK_BYTES));
 
@@ -44,6 +49,7 @@ export function createApp() {
   app.route("/", contactsRouter);
   app.route("/", conversationsRouter);
   app.route("/", messagesRouter);
+  app.route("/", campaignsRouter);
   app.route("/", webhooksRouter);
   app.route("/", metaWebhookRouter);
   app.route("/", adminRouter);

@@ -120,8 +120,11 @@ describe("GET /v1/openapi.json", () => {
     const doc = await documentOf();
     expect(doc.components.schemas.SendTemplate.example).toMatchObject({ template: "order_shipped_v2", variables: ["Aarav", "4827", "tomorrow"] });
     for (const path of SEND_PATHS) {
-      const params = doc.paths[path].post.parameters as Array<Record<string, unknown> & { name: string; schema: Record<string, unknown> }>;
+      const all = doc.paths[path].post.parameters as Array<Record<string, unknown> & { name: string; in: string; schema: Record<string, unknown> }>;
+      const params = all.filter((p) => p.in === "header");
       expect(params.map((p) => p.name).sort(), path).toEqual(["idempotency-key", "prefer"]);
+      // ?dryRun is offered, never pre-filled
+      expect(all.filter((p) => p.in === "query").map((p) => [p.name, p.required, p.example, p.schema.default]), path).toEqual([["dryRun", false, undefined, undefined]]);
       for (const p of params) {
         expect(p.required, `${path} ${p.name}`).toBe(false);
         for (const where of [p, p.schema]) for (const field of ["example", "examples", "default", "enum", "const"]) expect(where[field], `${path} ${p.name} ${field}`).toBeUndefined();

@@ -127,6 +127,81 @@ export interface paths {
      * Beyond the v1 reference: the status, wamid and failure reason of a message sent from this key's WABA — for sends that answered 202. Inbound messages are read through the inbox routes.
      */
     get: operations["getMessage"];
+    /**
+     * Cancel a scheduled send
+     * @description **Required scope:** `messages:send`
+     *
+     * Beyond the v1 reference: cancels a send made with `sendAt` while it is still `scheduled`; it then ends `cancelled` and never reaches Meta. A message that is no longer scheduled (already due, sent, failed or cancelled) answers 409 INVALID_STATE with its status.
+     */
+    delete: operations["cancelScheduledMessage"];
+  };
+  "/v1/campaigns": {
+    /**
+     * List campaigns
+     * @description **Required scope:** `messages:send`
+     *
+     * Newest first, cursor-paginated, each with its state and counts.
+     */
+    get: operations["listCampaigns"];
+    /**
+     * Create a campaign
+     * @description **Required scope:** `messages:send`
+     *
+     * One approved template to up to 10,000 recipients (append more with POST /v1/campaigns/{id}/recipients until it starts; 100,000 in all), at once or at `sendAt`. Each recipient is checked as a single template send would be (E.164, variables, components, opt-out for MARKETING templates) and duplicates are dropped: those are listed in `skipped` with the reason, the rest are sent. A template that is missing, not approved or not in that language refuses the whole campaign. `?dryRun=true` checks everything and answers how many would be sent, skipped and how long it would take, storing nothing. `Idempotency-Key` works as on sends. Bodies up to 2 MiB.
+     */
+    post: operations["createCampaign"];
+  };
+  "/v1/campaigns/{id}": {
+    /**
+     * Get a campaign
+     * @description **Required scope:** `messages:send`
+     *
+     * Its state (scheduled, running, paused, completed, cancelled) and counts per status, read from its recipients' messages: they always add up to the recipients.
+     */
+    get: operations["getCampaign"];
+  };
+  "/v1/campaigns/{id}/recipients": {
+    /**
+     * List a campaign's recipients
+     * @description **Required scope:** `messages:send`
+     *
+     * In the order given, cursor-paginated, optionally by status; each with its message's wamid and error once sent, or the reason it was skipped.
+     */
+    get: operations["listCampaignRecipients"];
+    /**
+     * Add recipients to a campaign
+     * @description **Required scope:** `messages:send`
+     *
+     * Up to 10,000 more recipients per request, checked like those given at creation (duplicates of earlier ones are skipped), while the campaign is still `scheduled` (else 409 INVALID_STATE); at most 100,000 in all.
+     */
+    post: operations["appendCampaignRecipients"];
+  };
+  "/v1/campaigns/{id}/pause": {
+    /**
+     * Pause a campaign
+     * @description **Required scope:** `messages:send`
+     *
+     * A scheduled or running campaign stops handing recipients to the relay (those already handed over — about a second's worth — still go). 409 INVALID_STATE otherwise.
+     */
+    post: operations["pauseCampaign"];
+  };
+  "/v1/campaigns/{id}/resume": {
+    /**
+     * Resume a campaign
+     * @description **Required scope:** `messages:send`
+     *
+     * A paused campaign runs again (or waits for its `sendAt` if it had not started). 409 INVALID_STATE if it is not paused.
+     */
+    post: operations["resumeCampaign"];
+  };
+  "/v1/campaigns/{id}/cancel": {
+    /**
+     * Cancel a campaign
+     * @description **Required scope:** `messages:send`
+     *
+     * Every recipient not yet handed to Meta is cancelled at once and never sent; what Meta already has stays in the counts. 409 INVALID_STATE if it is completed or cancelled.
+     */
+    post: operations["cancelCampaign"];
   };
   "/v1/webhooks": {
     /**
@@ -305,6 +380,24 @@ export interface webhooks {
      */
     post: operations["onTemplateCategoryUpdated"];
   };
+  "campaign.started": {
+    /**
+     * campaign.started
+     * @description A campaign started sending (at once, or at its `sendAt`, or resumed); `data.campaign` is the campaign with its counts.
+     *
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+     */
+    post: operations["onCampaignStarted"];
+  };
+  "campaign.completed": {
+    /**
+     * campaign.completed
+     * @description Every recipient of a campaign was handed to Meta, skipped or failed; `data.campaign.counts` are the final counts (delivery and read statuses keep coming as message events).
+     *
+     * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+     */
+    post: operations["onCampaignCompleted"];
+  };
 }
 
 export interface components {
@@ -342,7 +435,7 @@ export interface components {
       /** @description Unique event id: deduplicate on it */
       id: string;
       /** @enum {string} */
-      type: "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+      type: "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
       /**
        * Format: date-time
        * @example 2026-04-28T17:42:12.108Z
@@ -417,6 +510,7 @@ export interface components {
           name: string | null;
           optedIn: boolean;
         };
+        campaign?: components["schemas"]["Campaign"];
         /**
          * @description contact.updated: what changed
          * @enum {string}
@@ -427,6 +521,53 @@ export interface components {
           [key: string]: unknown;
         };
       };
+    };
+    /** @description campaign.started, campaign.completed: the campaign with its counts */
+    Campaign: {
+      id: string;
+      name: string | null;
+      template: string;
+      language: string;
+      phoneNumberId: string;
+      /** @enum {string} */
+      state: "scheduled" | "running" | "paused" | "completed" | "cancelled";
+      /**
+       * Format: date-time
+       * @example 2026-04-28T17:42:12.108Z
+       */
+      sendAt: string | null;
+      /** @description Recipients given, skipped ones included */
+      recipients: number;
+      counts: components["schemas"]["CampaignCounts"];
+      /**
+       * Format: date-time
+       * @example 2026-04-28T17:42:12.108Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-04-28T17:42:12.108Z
+       */
+      startedAt: string | null;
+      /**
+       * Format: date-time
+       * @example 2026-04-28T17:42:12.108Z
+       */
+      finishedAt: string | null;
+    };
+    CampaignCounts: {
+      /** @description Not yet handed to the relay */
+      pending: number;
+      /** @description Handed to the relay, not yet accepted by Meta */
+      queued: number;
+      sent: number;
+      delivered: number;
+      read: number;
+      failed: number;
+      /** @description Refused up front (invalid number, duplicate, opted out, variables) or when its turn came */
+      skipped: number;
+      /** @description Never sent: the campaign was cancelled before its turn */
+      cancelled: number;
     };
     /**
      * @example {
@@ -562,6 +703,12 @@ export interface components {
        * @example 107394529103847
        */
       phoneNumberId?: string;
+      /**
+       * Format: date-time
+       * @description Schedule the send for this time (ISO 8601, in the future, at most 30 days ahead): the answer is 202 with status `scheduled`, and DELETE /v1/messages/{id} cancels it until then.
+       * @example 2026-12-24T09:00:00Z
+       */
+      sendAt?: string;
     };
     /** @description A reply button: title ≤ 20 (unique), id ≤ 256. */
     InteractiveButton: {
@@ -617,6 +764,12 @@ export interface components {
        * @example 107394529103847
        */
       phoneNumberId?: string;
+      /**
+       * Format: date-time
+       * @description Schedule the send for this time (ISO 8601, in the future, at most 30 days ahead): the answer is 202 with status `scheduled`, and DELETE /v1/messages/{id} cancels it until then.
+       * @example 2026-12-24T09:00:00Z
+       */
+      sendAt?: string;
     };
     /** @description A list section: title ≤ 24, 1–10 rows. */
     InteractiveListSection: {
@@ -734,7 +887,7 @@ export interface components {
     Error: {
       error: {
         /** @enum {string} */
-        code: "VALIDATION_FAILED" | "OUTSIDE_24H_WINDOW" | "TEMPLATE_NOT_APPROVED" | "TEMPLATE_LANGUAGE_MISMATCH" | "TEMPLATE_VARIABLE_COUNT_MISMATCH" | "MEDIA_FETCH_FAILED" | "INTERACTIVE_LIMITS" | "CONTACT_OPTED_OUT" | "INVALID_API_KEY" | "INVALID_ADMIN_TOKEN" | "INVALID_SIGNATURE" | "INSUFFICIENT_SCOPE" | "NOT_FOUND" | "PHONE_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "ALREADY_EXISTS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL" | "META_UPSTREAM_ERROR";
+        code: "VALIDATION_FAILED" | "OUTSIDE_24H_WINDOW" | "TEMPLATE_NOT_APPROVED" | "TEMPLATE_LANGUAGE_MISMATCH" | "TEMPLATE_VARIABLE_COUNT_MISMATCH" | "MEDIA_FETCH_FAILED" | "INTERACTIVE_LIMITS" | "CONTACT_OPTED_OUT" | "INVALID_API_KEY" | "INVALID_ADMIN_TOKEN" | "INVALID_SIGNATURE" | "INSUFFICIENT_SCOPE" | "NOT_FOUND" | "PHONE_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "ALREADY_EXISTS" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL" | "META_UPSTREAM_ERROR";
         message: string;
         details?: {
             field?: string;
@@ -1069,7 +1222,7 @@ export interface components {
        * @description Outbound: queued → sending → sent → delivered → read (→ played, for a voice note), or failed; held while Meta holds a template for quality assessment. Inbound messages are delivered.
        * @enum {string}
        */
-      status: "queued" | "sending" | "held" | "sent" | "delivered" | "read" | "played" | "failed";
+      status: "scheduled" | "queued" | "sending" | "held" | "sent" | "delivered" | "read" | "played" | "failed" | "cancelled";
       error: components["schemas"]["MessageError"];
       /**
        * Format: date-time
@@ -1097,14 +1250,43 @@ export interface components {
       /** @example wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSQjg5RTk0NDM2NjE2RDM3RkU0AA== */
       wamid: string;
     };
+    SendDryRun: {
+      /** @enum {boolean} */
+      dryRun: true;
+      /**
+       * @description Every check passed: this send would be accepted (a refusal answers the error a real send would)
+       * @enum {string}
+       */
+      status: "would_send";
+      /**
+       * @description The message type Meta would receive
+       * @example template
+       */
+      kind: string;
+      /**
+       * @description The number it would go from
+       * @example 107394529103847
+       */
+      phoneNumberId: string;
+      /** @description When it would be sent, for a scheduled send */
+      sendAt: string | null;
+      /**
+       * @description How long it would wait for its number's next pacing slot right now
+       * @example 0
+       */
+      estimatedWaitMs: number;
+    };
     SendQueued: {
       /**
        * @description WBIZ message id; GET /v1/messages/{id} shows its status and wamid
        * @example 019b7726f3a55eed05000065
        */
       id: string;
-      /** @enum {string} */
-      status: "queued";
+      /**
+       * @description `queued`: on its way to Meta; `scheduled`: a send with `sendAt`, not yet due
+       * @enum {string}
+       */
+      status: "queued" | "scheduled";
     };
     /**
      * @example {
@@ -1131,6 +1313,12 @@ export interface components {
        * @example 107394529103847
        */
       phoneNumberId?: string;
+      /**
+       * Format: date-time
+       * @description Schedule the send for this time (ISO 8601, in the future, at most 30 days ahead): the answer is 202 with status `scheduled`, and DELETE /v1/messages/{id} cancels it until then.
+       * @example 2026-12-24T09:00:00Z
+       */
+      sendAt?: string;
     };
     /**
      * @example {
@@ -1173,6 +1361,12 @@ export interface components {
        * @example 107394529103847
        */
       phoneNumberId?: string;
+      /**
+       * Format: date-time
+       * @description Schedule the send for this time (ISO 8601, in the future, at most 30 days ahead): the answer is 202 with status `scheduled`, and DELETE /v1/messages/{id} cancels it until then.
+       * @example 2026-12-24T09:00:00Z
+       */
+      sendAt?: string;
       components?: components["schemas"]["TemplateSendComponent"][];
       /** @enum {string} */
       flowAction?: "navigate" | "data_exchange";
@@ -1359,12 +1553,18 @@ export interface components {
        * @example 107394529103847
        */
       phoneNumberId?: string;
+      /**
+       * Format: date-time
+       * @description Schedule the send for this time (ISO 8601, in the future, at most 30 days ahead): the answer is 202 with status `scheduled`, and DELETE /v1/messages/{id} cancels it until then.
+       * @example 2026-12-24T09:00:00Z
+       */
+      sendAt?: string;
     };
     MessageStatus: {
       id: string;
       wamid: string | null;
       /** @enum {string} */
-      status: "queued" | "sending" | "held" | "sent" | "delivered" | "read" | "played" | "failed";
+      status: "scheduled" | "queued" | "sending" | "held" | "sent" | "delivered" | "read" | "played" | "failed" | "cancelled";
       kind: string;
       /**
        * @description E.164; null when the message went to a userId (BSUID) and Meta shares no number
@@ -1398,6 +1598,112 @@ export interface components {
        */
       updatedAt: string;
     };
+    CancelledMessage: {
+      id: string;
+      /** @enum {string} */
+      status: "cancelled";
+    };
+    CampaignDryRun: {
+      /** @enum {boolean} */
+      dryRun: true;
+      wouldSend: number;
+      skipped: components["schemas"]["SkippedRecipient"][];
+      phoneNumberId: string;
+      /** @description How long sending would take at the number's pace */
+      estimatedSeconds: number;
+    };
+    SkippedRecipient: {
+      /** @description Its position among all the campaign's recipients (0-based) */
+      index: number;
+      to: string;
+      /**
+       * @description invalid_phone, duplicate, contact_opted_out, template_variable_count_mismatch, validation_failed, …
+       * @example duplicate
+       */
+      reason: string;
+      message: string;
+    };
+    CampaignCreated: components["schemas"]["Campaign"] & {
+      skipped: components["schemas"]["SkippedRecipient"][];
+    };
+    /**
+     * @example {
+     *   "name": "Order updates",
+     *   "template": "order_shipped_v2",
+     *   "language": "en_US",
+     *   "recipients": [
+     *     {
+     *       "to": "+919812345678",
+     *       "variables": [
+     *         "Aarav",
+     *         "4827",
+     *         "tomorrow"
+     *       ]
+     *     }
+     *   ]
+     * }
+     */
+    CreateCampaign: {
+      /** @example Diwali offer */
+      name?: string;
+      /** @example order_shipped_v2 */
+      template: string;
+      /** @example en_US */
+      language: string;
+      /**
+       * @description Pin the send to a phone number of your WABA. Absent: the WABA's default number.
+       * @example 107394529103847
+       */
+      phoneNumberId?: string;
+      /**
+       * Format: date-time
+       * @description Start then (ISO 8601, in the future, at most 30 days ahead); absent: at once
+       * @example 2026-12-24T09:00:00Z
+       */
+      sendAt?: string;
+      recipients: components["schemas"]["CampaignRecipient"][];
+    };
+    CampaignRecipient: {
+      /**
+       * @description E.164; an invalid number is skipped (invalid_phone), not refused
+       * @example +919812345678
+       */
+      to: string;
+      /**
+       * @example [
+       *   "Aarav",
+       *   "4827",
+       *   "tomorrow"
+       * ]
+       */
+      variables?: string[];
+      components?: components["schemas"]["TemplateSendComponent"][];
+    };
+    AppendCampaignRecipients: {
+      recipients: components["schemas"]["CampaignRecipient"][];
+    };
+    CampaignRecipientStatus: {
+      index: number;
+      to: string;
+      /** @enum {string} */
+      status: "pending" | "queued" | "sent" | "delivered" | "read" | "failed" | "skipped" | "cancelled";
+      /** @description Why it was skipped */
+      reason: string | null;
+      /** @description Its message, once handed to the relay: GET /v1/messages/{id} */
+      messageId: string | null;
+      wamid: string | null;
+      error: ({
+        source: string;
+        code: number | null;
+        message: string;
+        [key: string]: unknown;
+      }) | null;
+      /**
+       * Format: date-time
+       * @example 2026-04-28T17:42:12.108Z
+       */
+      updatedAt: string | null;
+    };
     WebhookWithSecret: components["schemas"]["Webhook"] & {
       /**
        * @description Signing secret. Shown only in this response: store it now.
@@ -1408,7 +1714,7 @@ export interface components {
     Webhook: {
       id: string;
       url: string;
-      events: ("message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated")[];
+      events: ("message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed")[];
       enabled: boolean;
       description: string | null;
       /**
@@ -1436,7 +1742,7 @@ export interface components {
        *   "message.received"
        * ]
        */
-      events: ("message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated")[];
+      events: ("message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed")[];
       /** @example CRM sync */
       description?: string;
       /** @description Default true */
@@ -1456,7 +1762,7 @@ export interface components {
        *   "message.received"
        * ]
        */
-      events?: ("message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated")[];
+      events?: ("message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed")[];
       description?: string | null;
       enabled?: boolean;
     };
@@ -1468,7 +1774,7 @@ export interface components {
       id: string;
       eventId: string;
       /** @enum {string} */
-      eventType: "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+      eventType: "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
       wamid: string | null;
       sequence: number | null;
       /** @enum {string} */
@@ -2622,6 +2928,10 @@ export interface operations {
    */
   sendTextMessage: {
     parameters: {
+      query?: {
+        /** @description `true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up */
+        dryRun?: "true" | "false";
+      };
       header?: {
         /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
         "idempotency-key"?: string;
@@ -2635,7 +2945,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      /** @description Meta accepted the send (`{wamid}`: correlate it with delivery webhooks) — or, with `?dryRun=true`, what would happen (`SendDryRun`). */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2648,10 +2958,10 @@ export interface operations {
           "Idempotent-Replayed"?: "true";
         };
         content: {
-          "application/json": components["schemas"]["SendAccepted"];
+          "application/json": components["schemas"]["SendAccepted"] | components["schemas"]["SendDryRun"];
         };
       };
-      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. With `sendAt`: `status: scheduled`, sent when due. */
       202: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2850,6 +3160,10 @@ export interface operations {
    */
   sendTemplateMessage: {
     parameters: {
+      query?: {
+        /** @description `true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up */
+        dryRun?: "true" | "false";
+      };
       header?: {
         /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
         "idempotency-key"?: string;
@@ -2863,7 +3177,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      /** @description Meta accepted the send (`{wamid}`: correlate it with delivery webhooks) — or, with `?dryRun=true`, what would happen (`SendDryRun`). */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2876,10 +3190,10 @@ export interface operations {
           "Idempotent-Replayed"?: "true";
         };
         content: {
-          "application/json": components["schemas"]["SendAccepted"];
+          "application/json": components["schemas"]["SendAccepted"] | components["schemas"]["SendDryRun"];
         };
       };
-      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. With `sendAt`: `status: scheduled`, sent when due. */
       202: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3088,6 +3402,10 @@ export interface operations {
    */
   sendMediaMessage: {
     parameters: {
+      query?: {
+        /** @description `true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up */
+        dryRun?: "true" | "false";
+      };
       header?: {
         /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
         "idempotency-key"?: string;
@@ -3101,7 +3419,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      /** @description Meta accepted the send (`{wamid}`: correlate it with delivery webhooks) — or, with `?dryRun=true`, what would happen (`SendDryRun`). */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3114,10 +3432,10 @@ export interface operations {
           "Idempotent-Replayed"?: "true";
         };
         content: {
-          "application/json": components["schemas"]["SendAccepted"];
+          "application/json": components["schemas"]["SendAccepted"] | components["schemas"]["SendDryRun"];
         };
       };
-      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. With `sendAt`: `status: scheduled`, sent when due. */
       202: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3318,6 +3636,10 @@ export interface operations {
    */
   sendInteractiveMessage: {
     parameters: {
+      query?: {
+        /** @description `true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up */
+        dryRun?: "true" | "false";
+      };
       header?: {
         /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
         "idempotency-key"?: string;
@@ -3331,7 +3653,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      /** @description Meta accepted the send (`{wamid}`: correlate it with delivery webhooks) — or, with `?dryRun=true`, what would happen (`SendDryRun`). */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3344,10 +3666,10 @@ export interface operations {
           "Idempotent-Replayed"?: "true";
         };
         content: {
-          "application/json": components["schemas"]["SendAccepted"];
+          "application/json": components["schemas"]["SendAccepted"] | components["schemas"]["SendDryRun"];
         };
       };
-      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. With `sendAt`: `status: scheduled`, sent when due. */
       202: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3548,6 +3870,10 @@ export interface operations {
    */
   sendLocationMessage: {
     parameters: {
+      query?: {
+        /** @description `true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up */
+        dryRun?: "true" | "false";
+      };
       header?: {
         /** @description Optional, 1–255 visible ASCII characters, e.g. `order-4827-shipped`. The first response to this key and the same body is replayed for 24 hours (with `Idempotent-Replayed: true`); the same key with a different body → 422 IDEMPOTENCY_KEY_REUSED; while the first request is still running → 409 IDEMPOTENCY_KEY_IN_USE. */
         "idempotency-key"?: string;
@@ -3561,7 +3887,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Meta accepted the send. Correlate the wamid with delivery webhooks. */
+      /** @description Meta accepted the send (`{wamid}`: correlate it with delivery webhooks) — or, with `?dryRun=true`, what would happen (`SendDryRun`). */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3574,10 +3900,10 @@ export interface operations {
           "Idempotent-Replayed"?: "true";
         };
         content: {
-          "application/json": components["schemas"]["SendAccepted"];
+          "application/json": components["schemas"]["SendAccepted"] | components["schemas"]["SendDryRun"];
         };
       };
-      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. */
+      /** @description Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. With `sendAt`: `status: scheduled`, sent when due. */
       202: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3833,6 +4159,1367 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Cancel a scheduled send
+   * @description **Required scope:** `messages:send`
+   *
+   * Beyond the v1 reference: cancels a send made with `sendAt` while it is still `scheduled`; it then ends `cancelled` and never reaches Meta. A message that is no longer scheduled (already due, sent, failed or cancelled) answers 409 INVALID_STATE with its status.
+   */
+  cancelScheduledMessage: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Cancelled */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["CancelledMessage"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List campaigns
+   * @description **Required scope:** `messages:send`
+   *
+   * Newest first, cursor-paginated, each with its state and counts.
+   */
+  listCampaigns: {
+    parameters: {
+      query?: {
+        /** @description Page size. Default 25, max 100. */
+        limit?: number;
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Campaigns, newest first */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["Campaign"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Create a campaign
+   * @description **Required scope:** `messages:send`
+   *
+   * One approved template to up to 10,000 recipients (append more with POST /v1/campaigns/{id}/recipients until it starts; 100,000 in all), at once or at `sendAt`. Each recipient is checked as a single template send would be (E.164, variables, components, opt-out for MARKETING templates) and duplicates are dropped: those are listed in `skipped` with the reason, the rest are sent. A template that is missing, not approved or not in that language refuses the whole campaign. `?dryRun=true` checks everything and answers how many would be sent, skipped and how long it would take, storing nothing. `Idempotency-Key` works as on sends. Bodies up to 2 MiB.
+   */
+  createCampaign: {
+    parameters: {
+      query?: {
+        /** @description `true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up */
+        dryRun?: "true" | "false";
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateCampaign"];
+      };
+    };
+    responses: {
+      /** @description `?dryRun=true`: what would happen */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["CampaignDryRun"];
+        };
+      };
+      /** @description Created: scheduled, or running */
+      201: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["CampaignCreated"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `TEMPLATE_NOT_APPROVED`: Template exists but is not APPROVED.
+       *
+       * `TEMPLATE_LANGUAGE_MISMATCH`: Language does not match a language Meta approved this template in.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /**
+       * @description `TEMPLATE_NOT_FOUND`: No template with that name exists on the WABA tied to this API key.
+       *
+       * `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key.
+       */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still in flight. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          "Retry-After": components["headers"]["Retry-After"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /**
+       * @description `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       *
+       * `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used with a different request body. */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a campaign
+   * @description **Required scope:** `messages:send`
+   *
+   * Its state (scheduled, running, paused, completed, cancelled) and counts per status, read from its recipients' messages: they always add up to the recipients.
+   */
+  getCampaign: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List a campaign's recipients
+   * @description **Required scope:** `messages:send`
+   *
+   * In the order given, cursor-paginated, optionally by status; each with its message's wamid and error once sent, or the reason it was skipped.
+   */
+  listCampaignRecipients: {
+    parameters: {
+      query?: {
+        /** @description Page size. Default 100, max 1000. */
+        limit?: number;
+        cursor?: string;
+        status?: "pending" | "queued" | "sent" | "delivered" | "read" | "failed" | "skipped" | "cancelled";
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Recipients, in order */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["CampaignRecipientStatus"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Add recipients to a campaign
+   * @description **Required scope:** `messages:send`
+   *
+   * Up to 10,000 more recipients per request, checked like those given at creation (duplicates of earlier ones are skipped), while the campaign is still `scheduled` (else 409 INVALID_STATE); at most 100,000 in all.
+   */
+  appendCampaignRecipients: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AppendCampaignRecipients"];
+      };
+    };
+    responses: {
+      /** @description The campaign, and the new recipients that were skipped */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["CampaignCreated"];
+        };
+      };
+      /**
+       * @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field.
+       *
+       * `TEMPLATE_NOT_APPROVED`: Template exists but is not APPROVED.
+       *
+       * `TEMPLATE_LANGUAGE_MISMATCH`: Language does not match a language Meta approved this template in.
+       */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /**
+       * @description `TEMPLATE_NOT_FOUND`: No template with that name exists on the WABA tied to this API key.
+       *
+       * `NOT_FOUND`: Does not exist OR belongs to a different WABA.
+       */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /**
+       * @description `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       *
+       * `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Pause a campaign
+   * @description **Required scope:** `messages:send`
+   *
+   * A scheduled or running campaign stops handing recipients to the relay (those already handed over — about a second's worth — still go). 409 INVALID_STATE otherwise.
+   */
+  pauseCampaign: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Resume a campaign
+   * @description **Required scope:** `messages:send`
+   *
+   * A paused campaign runs again (or waits for its `sendAt` if it had not started). 409 INVALID_STATE if it is not paused.
+   */
+  resumeCampaign: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Cancel a campaign
+   * @description **Required scope:** `messages:send`
+   *
+   * Every recipient not yet handed to Meta is cancelled at once and never sent; what Meta already has stays in the counts. 409 INVALID_STATE if it is completed or cancelled.
+   */
+  cancelCampaign: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Campaign"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
       413: {
         headers: {
@@ -4981,7 +6668,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5012,7 +6699,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5043,7 +6730,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5074,7 +6761,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5105,7 +6792,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5136,7 +6823,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5167,7 +6854,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5198,7 +6885,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5229,7 +6916,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5260,7 +6947,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5291,7 +6978,7 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };
@@ -5322,7 +7009,69 @@ export interface operations {
         /** @description The event's id, as `id` in the body: deduplicate on it */
         "wbiz-event-id": string;
         /** @description The event type, as `type` in the body */
-        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated";
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * campaign.started
+   * @description A campaign started sending (at once, or at its `sendAt`, or resumed); `data.campaign` is the campaign with its counts.
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onCampaignStarted: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
+        /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
+        "wbiz-delivery-id": string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["WebhookEvent"];
+      };
+    };
+    responses: {
+      /** @description Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried. */
+      200: {
+        content: never;
+      };
+    };
+  };
+  /**
+   * campaign.completed
+   * @description Every recipient of a campaign was handed to Meta, skipped or failed; `data.campaign.counts` are the final counts (delivery and read statuses keep coming as message events).
+   *
+   * Signed: `WBIZ-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint secret>`. Delivered at least once (retried with backoff for 24 hours): deduplicate on `id`, order a message's events by `sequence`, refuse timestamps older than 5 minutes. Answer 2xx within 10 seconds. See “Webhooks: verifying signatures” above.
+   */
+  onCampaignCompleted: {
+    parameters: {
+      header: {
+        /** @description HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret, hex, with its timestamp `t` (unix seconds) */
+        "wbiz-signature": string;
+        /** @description The event's id, as `id` in the body: deduplicate on it */
+        "wbiz-event-id": string;
+        /** @description The event type, as `type` in the body */
+        "wbiz-event-type": "message.sent" | "message.delivered" | "message.read" | "message.failed" | "message.received" | "template.status_updated" | "message.held" | "message.played" | "message.edited" | "message.deleted" | "contact.updated" | "template.category_updated" | "campaign.started" | "campaign.completed";
         /** @description The delivery, as `GET /v1/webhooks/{id}/deliveries` lists it */
         "wbiz-delivery-id": string;
       };

@@ -60,6 +60,16 @@ export function messageView(s: Store, messageId: string) {
   };
 }
 
+/** A campaign as events and the API show it (times as ISO strings). */
+export function campaignJson(c: import("./campaigns").CampaignView) {
+  return { ...c, sendAt: isoOrNull(c.sendAt), createdAt: iso(c.createdAt), startedAt: isoOrNull(c.startedAt), finishedAt: isoOrNull(c.finishedAt) };
+}
+
+/** campaign.started, campaign.completed (with the final counts). */
+export function emitCampaignEvent(s: Store, type: "campaign.started" | "campaign.completed", campaign: import("./campaigns").CampaignView): void {
+  write(s, type, null, null, { campaign: campaignJson(campaign) });
+}
+
 /** An event about a message, numbered by the message's event sequence (already bumped by the change). */
 export function emitMessageEvent(s: Store, type: EventType, messageId: string): void {
   const view = messageView(s, messageId);

@@ -17,9 +17,13 @@ export type NewMessage = {
   kind: string;
   body: string | null;
   payload: unknown;
-  status: "queued" | "delivered";
+  status: "queued" | "delivered" | "scheduled";
   wamid?: string;
   apiKeyId?: string;
+  /** a scheduled send: when it falls due */
+  sendAt?: number;
+  /** the campaign it is sent for */
+  campaignId?: string;
   /** when it happened (inbound: Meta's timestamp, already bounded); defaults to now */
   at?: number;
 };
@@ -55,9 +59,10 @@ export function recordMessage(s: Store, m: NewMessage): RecordedMessage | null {
   }
   const messageId = newId(s.now);
   s.sql.exec(
-    `INSERT INTO messages (id, conversation_id, contact_id, meta_phone_number_id, direction, kind, body, payload, wamid, status, attempts, event_seq, api_key_id, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
-    messageId, conversationId, contactId, m.metaPhoneNumberId, m.direction, m.kind, m.body, JSON.stringify(m.payload), m.wamid ?? null, m.status, m.apiKeyId ?? null, at, s.now,
+    `INSERT INTO messages (id, conversation_id, contact_id, meta_phone_number_id, direction, kind, body, payload, wamid, status, attempts, event_seq, api_key_id, send_at, campaign_id, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)`,
+    messageId, conversationId, contactId, m.metaPhoneNumberId, m.direction, m.kind, m.body, JSON.stringify(m.payload), m.wamid ?? null, m.status, m.apiKeyId ?? null,
+    m.sendAt ?? null, m.campaignId ?? null, at, s.now,
   );
   return { messageId, conversationId, contactId, lastMessageAt };
 }
@@ -145,21 +150,56 @@ export function releaseThrottled(s: Store, messageId: string, error: MessageErro
   if (transition(s, { id: messageId }, "queued", { error }) !== null) run(s, `UPDATE messages SET attempts = MAX(0, attempts - 1) WHERE id = ?`, messageId);
 }
 
+/** Scheduled sends that have fallen due become queued and go to the relay. Returns how many (at most `limit`). */
+export function releaseDueScheduled(s: Store, limit = 500): number {
+  const due = all<{ id: string }>(s, `SELECT id FROM messages WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, id LIMIT ?`, s.now, limit);
+  for (const { id } of due) {
+    if (transition(s, { id }, "queued") !== null) s.effects.sends.push({ wabaId: s.wabaId, messageId: id });
+  }
+  return due.length;
+}
+
+/** When the next scheduled send falls due (null: none). */
+export function nextScheduledAt(s: Store): number | null {
+  return one<{ at: number | null }>(s, `SELECT MIN(send_at) AS at FROM messages WHERE status = 'scheduled'`)?.at ?? null;
+}
+
+/**
+ * DELETE /v1/messages/{id}: a scheduled send is cancelled. `not_found` for an id the WABA does not have
+ * (or an inbound message); `not_cancellable` with the status it has once it is no longer scheduled.
+ */
+export function cancelScheduled(s: Store, messageId: string): { kind: "cancelled" } | { kind: "not_found" } | { kind: "not_cancellable"; status: string } {
+  const row = one<{ status: string; direction: string }>(s, `SELECT status, direction FROM messages WHERE id = ?`, messageId);
+  if (!row || row.direction !== "outbound") return { kind: "not_found" };
+  if (row.status !== "scheduled") return { kind: "not_cancellable", status: row.status };
+  transition(s, { id: messageId }, "cancelled");
+  return { kind: "cancelled" };
+}
+
+/** A cancelled campaign's messages that the relay has not claimed yet: cancelled, never handed to Meta. */
+export function cancelCampaignMessages(s: Store, campaignId: string): number {
+  const open = all<{ id: string }>(s, `SELECT id FROM messages WHERE campaign_id = ? AND status IN ('scheduled', 'queued')`, campaignId);
+  let n = 0;
+  for (const { id } of open) if (transition(s, { id }, "cancelled") !== null) n++;
+  return n;
+}
+
 /** Earlier sends to the same customer from the same number are looked for this far back (ms). */
 export const SEND_ORDER_WINDOW_MS = 15 * 60_000;
 
-export type SendLanes = { kind: "ready"; phone: string; conversationId: string; behind: boolean } | Unclaimed;
+export type SendLanes = { kind: "ready"; phone: string; conversationId: string; behind: boolean; campaignId: string | null } | Unclaimed;
 
 /**
  * What pacing needs to know before the relay's claim: the message's number and customer (its
  * conversation), and whether an earlier send to that customer from that number, made in the last
  * SEND_ORDER_WINDOW_MS, is still waiting for Meta (then this one waits too: messages to one customer keep
- * their order). Unclaimable messages answer as claimSend would.
+ * their order; `order: false`, with pair pacing off, skips that). Unclaimable messages answer as claimSend would.
  */
-export function sendLanes(s: Store, messageId: string): SendLanes {
-  const row = one<{ status: string; wamid: string | null; updatedAt: number; phone: string; conversationId: string; createdAt: number; direction: string }>(
+export function sendLanes(s: Store, messageId: string, opts: { order: boolean } = { order: true }): SendLanes {
+  const row = one<{ status: string; wamid: string | null; updatedAt: number; phone: string; conversationId: string; createdAt: number; direction: string; campaignId: string | null }>(
     s,
-    `SELECT status, wamid, updated_at AS updatedAt, meta_phone_number_id AS phone, conversation_id AS conversationId, created_at AS createdAt, direction FROM messages WHERE id = ?`,
+    `SELECT status, wamid, updated_at AS updatedAt, meta_phone_number_id AS phone, conversation_id AS conversationId, created_at AS createdAt, direction,
+            campaign_id AS campaignId FROM messages WHERE id = ?`,
     messageId,
   );
   const claimable = row && row.wamid === null && row.direction === "outbound" && (row.status === "queued" || (row.status === "sending" && row.updatedAt < s.now - SEND_LEASE_MS));
@@ -167,7 +207,7 @@ export function sendLanes(s: Store, messageId: string): SendLanes {
     if (row?.status === "sending" && row.wamid === null) return { kind: "busy", retryAfterSeconds: Math.max(1, Math.ceil((row.updatedAt + SEND_LEASE_MS - s.now) / 1000)) };
     return { kind: "done" };
   }
-  const earlier = one(
+  const earlier = opts.order && one(
     s,
     `SELECT 1 AS x FROM messages
       WHERE conversation_id = ? AND created_at >= ? AND (created_at < ? OR (created_at = ? AND id < ?))
@@ -175,7 +215,7 @@ export function sendLanes(s: Store, messageId: string): SendLanes {
       LIMIT 1`,
     row.conversationId, row.createdAt - SEND_ORDER_WINDOW_MS, row.createdAt, row.createdAt, messageId, row.phone,
   );
-  return { kind: "ready", phone: row.phone, conversationId: row.conversationId, behind: earlier !== null };
+  return { kind: "ready", phone: row.phone, conversationId: row.conversationId, behind: Boolean(earlier), campaignId: row.campaignId };
 }
 
 /** The send will not happen: terminal, with the reason. False if it had already moved on. */

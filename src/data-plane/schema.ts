@@ -70,7 +70,8 @@ export const conversations = sqliteTable("conversations", {
  * held: Meta accepted a template send but holds it for quality assessment (pacing); it later becomes
  * sent or failed. played: a voice note was first played (after read).
  */
-export const MESSAGE_STATUSES = ["queued", "sending", "held", "sent", "delivered", "read", "played", "failed"] as const;
+/** `scheduled`: a send with `sendAt`, not yet due; `cancelled`: a scheduled send, or a campaign's not yet sent, that will not go */
+export const MESSAGE_STATUSES = ["scheduled", "queued", "sending", "held", "sent", "delivered", "read", "played", "failed", "cancelled"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const messages = sqliteTable("messages", {
@@ -100,6 +101,10 @@ export const messages = sqliteTable("messages", {
   deletedAt: integer("deleted_at"),
   /** when its body and payload were pruned for retention (null: kept) */
   prunedAt: integer("pruned_at"),
+  /** a scheduled send: when it is due (it stays `scheduled` until then) */
+  sendAt: integer("send_at"),
+  /** the campaign it was sent for, if any */
+  campaignId: text("campaign_id"),
   /** when it happened: Meta's time for inbound messages (within sane bounds), creation for outbound */
   createdAt: createdAt(),
   updatedAt: integer("updated_at").notNull(),
@@ -109,6 +114,8 @@ export const messages = sqliteTable("messages", {
   index("messages_conversation_time_idx").on(t.conversationId, t.createdAt, t.id),
   index("messages_status_updated_idx").on(t.status, t.updatedAt),
   index("messages_created_idx").on(t.createdAt),
+  index("messages_send_at_idx").on(t.status, t.sendAt),
+  index("messages_campaign_idx").on(t.campaignId, t.status),
 ]);
 
 /** Meta statuses that arrived before the send that caused them stored its wamid. */
@@ -150,6 +157,7 @@ export const templates = sqliteTable("templates", {
 export const WEBHOOK_EVENT_TYPES = [
   "message.sent", "message.delivered", "message.read", "message.failed", "message.received", "template.status_updated",
   "message.held", "message.played", "message.edited", "message.deleted", "contact.updated", "template.category_updated",
+  "campaign.started", "campaign.completed",
 ] as const;
 export type EventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -208,3 +216,52 @@ export const metaAlerts = sqliteTable("meta_alerts", {
   raw: text("raw").notNull(),
   createdAt: createdAt(),
 });
+
+export const CAMPAIGN_STATES = ["scheduled", "running", "paused", "completed", "cancelled"] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+/** A bulk template send: one template to many recipients, released to the relay at the number's pace. */
+export const campaigns = sqliteTable("campaigns", {
+  id: id(),
+  name: text("name"),
+  template: text("template").notNull(),
+  language: text("language").notNull(),
+  /** the Meta phone-number-id it sends from */
+  metaPhoneNumberId: text("meta_phone_number_id").notNull(),
+  state: text("state", { enum: CAMPAIGN_STATES }).notNull(),
+  /** when it starts (null: at once) */
+  sendAt: integer("send_at"),
+  /** recipients so far (the next one's seq) */
+  recipientCount: integer("recipient_count").notNull().default(0),
+  apiKeyId: text("api_key_id"),
+  startedAt: integer("started_at"),
+  finishedAt: integer("finished_at"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [
+  index("campaigns_state_idx").on(t.state, t.sendAt),
+  index("campaigns_created_idx").on(t.createdAt, t.id),
+]);
+
+export const RECIPIENT_STATUSES = ["pending", "skipped", "released", "cancelled"] as const;
+
+/**
+ * One recipient of a campaign, in the order given. `pending` until released to the relay (then its
+ * message, an ordinary message, carries the status); `skipped` with the reason when it was refused up
+ * front; `cancelled` when the campaign was cancelled before its turn.
+ */
+export const campaignRecipients = sqliteTable("campaign_recipients", {
+  campaignId: text("campaign_id").notNull().references(() => campaigns.id, { onDelete: "cascade" }),
+  seq: integer("seq").notNull(),
+  /** E.164, as given (normalised when valid) */
+  to: text("to").notNull(),
+  /** JSON { variables?, components? } */
+  input: text("input").notNull(),
+  status: text("status", { enum: RECIPIENT_STATUSES }).notNull(),
+  /** why it was skipped: invalid_phone, duplicate, opted_out, template_variables, … */
+  reason: text("reason"),
+  messageId: text("message_id"),
+}, (t) => [
+  primaryKey({ columns: [t.campaignId, t.seq] }),
+  index("campaign_recipients_status_idx").on(t.campaignId, t.status, t.seq),
+]);

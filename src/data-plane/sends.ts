@@ -16,10 +16,18 @@ import { templateNames, templateVariants } from "./templates";
 export type Admission =
   | { kind: "no_phone" }
   | { kind: "refused"; refusal: Refusal }
-  | { kind: "queued"; messageId: string; draftKind: string };
+  | { kind: "queued"; messageId: string; draftKind: string }
+  | { kind: "scheduled"; messageId: string; sendAt: number }
+  | { kind: "dry_run"; phoneNumberId: string; draftKind: string; sendAt: number | null };
 
-export function admitSend(s: Store, control: WabaControl, content: SendContent, apiKeyId: string): Admission {
+/**
+ * A send's checks, then (unless `dryRun`) its message: queued for the relay, or scheduled when the input
+ * has a `sendAt` (the alarm of the WABA's object queues it then). A scheduled text, media, interactive or
+ * location send is checked against the 24-hour window as it will be at `sendAt`.
+ */
+export function admitSend(s: Store, control: WabaControl, content: SendContent, apiKeyId: string, opts: { dryRun?: boolean } = {}): Admission {
   const input = content.input;
+  const sendAt = input.sendAt === undefined ? null : Date.parse(input.sendAt);
   const metaPhoneNumberId = sendingPhone(control, input.phoneNumberId);
   if (!metaPhoneNumberId) return { kind: "no_phone" };
   const contact = findContact(s, { phone: input.to ?? null, userId: input.userId ?? null });
@@ -32,12 +40,15 @@ export function admitSend(s: Store, control: WabaControl, content: SendContent, 
   const draft = compose(content, ctx);
   if (isRefusal(draft)) return { kind: "refused", refusal: draft.code === "TEMPLATE_NOT_FOUND" && content.route === "template" ? withSuggestions(s, draft, content.input.template) : draft };
   if (content.route !== "template") {
-    const closed = windowRefusal(ctx);
+    const closed = windowRefusal(sendAt === null ? ctx : { ...ctx, now: sendAt });
     if (closed) return { kind: "refused", refusal: closed };
   }
+  if (opts.dryRun) return { kind: "dry_run", phoneNumberId: metaPhoneNumberId, draftKind: draft.kind, sendAt };
   const recorded = recordMessage(s, {
-    party: partyOf(input), metaPhoneNumberId, direction: "outbound", kind: draft.kind, body: draft.body, payload: draft.payload, status: "queued", apiKeyId,
+    party: partyOf(input), metaPhoneNumberId, direction: "outbound", kind: draft.kind, body: draft.body, payload: draft.payload, apiKeyId,
+    ...(sendAt === null ? { status: "queued" } : { status: "scheduled", sendAt }),
   })!;
+  if (sendAt !== null) return { kind: "scheduled", messageId: recorded.messageId, sendAt };
   s.effects.sends.push({ wabaId: s.wabaId, messageId: recorded.messageId });
   return { kind: "queued", messageId: recorded.messageId, draftKind: draft.kind };
 }

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { openSecret, sealSecret } from "../crypto/secret-box";
+import * as campaigns from "../data-plane/campaigns";
 import * as contacts from "../data-plane/contacts";
 import { loadWabaControl, type WabaControl } from "../data-plane/control";
 import * as inbox from "../data-plane/inbox";
@@ -37,6 +38,8 @@ export type SendResult =
   | { kind: "no_phone"; d1: number }
   | { kind: "refused"; refusal: Refusal; d1: number }
   | { kind: "queued"; messageId: string; d1: number }
+  | { kind: "scheduled"; messageId: string; sendAt: number; d1: number }
+  | { kind: "dry_run"; phoneNumberId: string; draftKind: string; sendAt: number | null; estimatedWaitMs: number; d1: number }
   | { kind: "sent"; wamid: string; d1: number }
   | { kind: "failed"; error: MessageError; draftKind: string; d1: number };
 
@@ -96,14 +99,19 @@ export class WabaStore extends DurableObject<Env> {
    * Checks, stores and queues a send; then, unless the client asked not to wait, waits up to `waitMs`
    * for the relay's answer. `d1`: D1 queries made here (the control record, when not cached).
    */
-  async send(wabaId: string, content: SendContent, apiKeyId: string, opts: { wait: boolean; waitMs: number }): Promise<SendResult> {
+  async send(wabaId: string, content: SendContent, apiKeyId: string, opts: { wait: boolean; waitMs: number; dryRun?: boolean }): Promise<SendResult> {
     const { control, d1 } = await this.#controlRecord(wabaId);
     const admission = await this.#write(wabaId, (s) => {
-      const a = admitSend(s, control, content, apiKeyId);
+      const a = admitSend(s, control, content, apiKeyId, { dryRun: opts.dryRun });
       // expected before its job is queued, so an answer that comes back at once is kept for us
       if (a.kind === "queued" && opts.wait) this.#expecting.add(a.messageId);
       return a;
     });
+    if (admission.kind === "dry_run") {
+      const mps = control.phones.find((p) => p.metaPhoneNumberId === admission.phoneNumberId)?.mps ?? DEFAULT_MPS;
+      return { ...admission, estimatedWaitMs: this.#pacer.estimateWaitMs(admission.phoneNumberId, mps, Date.now()), d1 };
+    }
+    if (admission.kind === "scheduled") await this.#scheduleAlarm(admission.sendAt);
     if (admission.kind !== "queued") return { ...admission, d1 };
     if (!opts.wait) return { kind: "queued", messageId: admission.messageId, d1 };
     const outcome = await this.#awaitOutcome(admission.messageId, opts.waitMs);
@@ -119,14 +127,15 @@ export class WabaStore extends DurableObject<Env> {
   async claimSend(wabaId: string, messageId: string, pairPacing: PairPacing): Promise<RelayClaim> {
     const { control } = await this.#controlRecord(wabaId);
     const claim = await this.#write(wabaId, (s): RelayClaim | ({ kind: "claimed"; at: number } & messages.Claimed) => {
-      const lanes = messages.sendLanes(s, messageId);
+      // pair pacing keeps a customer's messages in order; off (PAIR_INTERVAL_MS=0), neither applies
+      const lanes = messages.sendLanes(s, messageId, { order: pairPacing.intervalMs > 0 });
       if (lanes.kind !== "ready") {
         this.#pacer.release(messageId);
         return lanes;
       }
       if (lanes.behind) return { kind: "paced", until: s.now + ORDER_RECHECK_MS };
       const mps = control.phones.find((p) => p.metaPhoneNumberId === lanes.phone)?.mps ?? DEFAULT_MPS;
-      const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: `${lanes.phone}|${lanes.conversationId}`, mps, pairPacing, now: s.now });
+      const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: `${lanes.phone}|${lanes.conversationId}`, mps, pairPacing, now: s.now, bulk: lanes.campaignId !== null });
       if (slot.kind === "wait") return { kind: "paced", until: slot.until };
       const claimed = messages.claimSend(s, messageId);
       return claimed.kind === "claimed" ? { ...claimed, at: slot.at } : claimed;
@@ -147,7 +156,7 @@ export class WabaStore extends DurableObject<Env> {
       else if (result.kind === "failed") messages.markFailed(s, messageId, result.error);
       else {
         messages.releaseThrottled(s, messageId, result.error);
-        const lanes = messages.sendLanes(s, messageId);
+        const lanes = messages.sendLanes(s, messageId, { order: false });
         if (lanes.kind !== "ready") return {};
         if (result.lane === "phone") this.#pacer.throttled(lanes.phone, s.now);
         else this.#pacer.pairThrottled(`${lanes.phone}|${lanes.conversationId}`, pairPacing ?? { intervalMs: 0, burst: 1 }, s.now);
@@ -156,6 +165,11 @@ export class WabaStore extends DurableObject<Env> {
       this.#pacer.release(messageId);
       return {};
     });
+  }
+
+  /** DELETE /v1/messages/{id}: a scheduled send cancelled. */
+  async cancelScheduled(wabaId: string, messageId: string) {
+    return this.#write(wabaId, (s) => messages.cancelScheduled(s, messageId));
   }
 
   /** The send queue gave up on a message (dead-letter queue): failed, with the last error. */
@@ -313,15 +327,76 @@ export class WabaStore extends DurableObject<Env> {
     this.#alarmAt = null;
   }
 
-  /** Lost work back on the queues, early statuses applied, retention enforced. */
+  /**
+   * Scheduled sends that fell due, the next recipients of running campaigns; lost work back on the
+   * queues, early statuses applied, retention enforced.
+   */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
     this.#pacer.prune(Date.now());
     this.#wabaId ??= this.ctx.storage.kv.get<string>("wabaId");
     if (this.#wabaId === undefined) return; // an object with no data yet
+    const next = await this.#runSchedule(this.#wabaId);
     const result = await this.#write(this.#wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }));
     if (result.sends || result.deliveries || result.pruned) log.info("data plane sweep", { wabaId: this.#wabaId, ...result });
-    await this.#scheduleAlarm(result.more ? Date.now() + 1000 : undefined);
+    if (result.more) await this.#scheduleAlarm(Date.now() + 1000);
+    if (next !== null) await this.#scheduleAlarm(Math.max(next, Date.now()));
+    await this.#scheduleAlarm();
+  }
+
+  /** Releases what is due (scheduled sends, campaign recipients); returns when to look again (null: nothing scheduled). */
+  async #runSchedule(wabaId: string, now = Date.now()): Promise<number | null> {
+    const { control } = await this.#controlRecord(wabaId);
+    return this.#write(wabaId, (s) => {
+      const due = messages.releaseDueScheduled(s);
+      const run = campaigns.runCampaigns(s, control);
+      // a running campaign's next release, and more due work, on the real clock (the schedule may run on a pinned one)
+      const real = Date.now();
+      const times = [messages.nextScheduledAt(s), run.nextStartAt, run.running ? real + campaigns.RELEASE_TICK_MS : null, due === 500 ? real : null];
+      const soonest = times.filter((t): t is number => t !== null);
+      return soonest.length ? Math.min(...soonest) : null;
+    }, now);
+  }
+
+  /** Runs the schedule now, as the alarm does, on an optional pinned clock (tests and operators); the alarm then carries on. */
+  async runScheduleNow(wabaId: string, now?: number): Promise<number | null> {
+    const next = await this.#runSchedule(wabaId, now);
+    if (next !== null) await this.#scheduleAlarm(Math.max(next, Date.now()));
+    return next;
+  }
+
+  // ---- campaigns ----------------------------------------------------------------------------------
+
+  async createCampaign(wabaId: string, input: campaigns.CampaignInput, apiKeyId: string, opts: { dryRun?: boolean }): Promise<campaigns.CreateResult & { d1: number }> {
+    const { control, d1 } = await this.#controlRecord(wabaId);
+    const result = await this.#write(wabaId, (s) => campaigns.createCampaign(s, control, input, apiKeyId, opts));
+    if (result.kind === "created") await this.#scheduleAlarm(result.campaign.state === "running" ? Date.now() : (result.campaign.sendAt ?? Date.now()));
+    return { ...result, d1 };
+  }
+
+  async appendCampaignRecipients(wabaId: string, id: string, recipients: campaigns.RecipientInput[], maxTotal: number) {
+    return this.#write(wabaId, (s) => campaigns.appendRecipients(s, id, recipients, maxTotal));
+  }
+
+  async campaignAction(wabaId: string, id: string, action: "pause" | "resume" | "cancel") {
+    const result = await this.#write(wabaId, (s) => campaigns.campaignAction(s, id, action));
+    if (result.kind === "done") {
+      if (action === "cancel") for (const m of this.#read(wabaId, (s) => all<{ id: string }>(s, `SELECT id FROM messages WHERE campaign_id = ? AND status = 'cancelled'`, id))) this.#pacer.release(m.id);
+      if (result.campaign.state === "running" || result.campaign.state === "scheduled") await this.#scheduleAlarm(result.campaign.state === "running" ? Date.now() : (result.campaign.sendAt ?? Date.now()));
+    }
+    return result;
+  }
+
+  async getCampaign(wabaId: string, id: string) {
+    return this.#read(wabaId, (s) => campaigns.campaignView(s, id));
+  }
+
+  async listCampaigns(wabaId: string, limit: number, cursor: { createdAt: number; id: string } | null) {
+    return this.#read(wabaId, (s) => campaigns.listCampaigns(s, limit, cursor));
+  }
+
+  async listCampaignRecipients(wabaId: string, id: string, opts: { limit: number; after: number | null; status?: campaigns.RecipientFilter }) {
+    return this.#read(wabaId, (s) => campaigns.listRecipients(s, id, opts));
   }
 
   /** Runs the sweep now (tests and operators; the alarm does the same). */

@@ -3,7 +3,8 @@ import type { Recipient } from "./recipient";
 // What each send route asks for, as the domain takes it (the routes' Zod schemas validate requests
 // into these shapes; the compiler checks they fit where the handlers hand them over).
 
-type Common = Recipient & { phoneNumberId?: string };
+/** sendAt: an ISO time up to 30 days ahead — the send is scheduled for then */
+type Common = Recipient & { phoneNumberId?: string; sendAt?: string };
 
 export type SendTextInput = Common & { body: string };
 

@@ -4,8 +4,9 @@ import type { EventType, MessageStatus } from "../data-plane/schema";
 // integrator event it emits. Statuses only move forward, so Meta's duplicate, late and out-of-order
 // statuses change nothing:
 //
-//   queued ⇄ sending → (held →) sent → delivered → read → played        failed: terminal, from any
-//                                                                       status before read
+//   (scheduled →) queued ⇄ sending → (held →) sent → delivered → read → played
+//                                                          failed: terminal, from any status before read
+//   scheduled → cancelled, queued → cancelled              cancelled: terminal, never handed to Meta
 //
 // `sending` is the relay's claim on a queued message (a lease: a claim older than SEND_LEASE_MS may be
 // taken again); `queued` again releases it after a retryable failure. `held`: Meta accepted a template
@@ -19,8 +20,10 @@ export type Change = Exclude<MessageStatus, never>;
 type Rule = { from: readonly MessageStatus[]; event: EventType | null };
 
 export const TRANSITIONS: Record<MessageStatus, Rule> = {
-  /** the relay releases its claim after a retryable failure */
-  queued: { from: ["sending"], event: null },
+  /** a send with `sendAt` is stored scheduled; nothing moves a message back to it */
+  scheduled: { from: [], event: null },
+  /** the relay releases its claim after a retryable failure; a scheduled send falls due */
+  queued: { from: ["sending", "scheduled"], event: null },
   /** the relay claims a message (or takes over a claim whose lease lapsed) */
   sending: { from: ["queued", "sending"], event: null },
   held: { from: ["queued", "sending"], event: "message.held" },
@@ -28,7 +31,9 @@ export const TRANSITIONS: Record<MessageStatus, Rule> = {
   delivered: { from: ["queued", "sending", "held", "sent"], event: "message.delivered" },
   read: { from: ["queued", "sending", "held", "sent", "delivered"], event: "message.read" },
   played: { from: ["queued", "sending", "held", "sent", "delivered", "read"], event: "message.played" },
-  failed: { from: ["queued", "sending", "held", "sent", "delivered"], event: "message.failed" },
+  failed: { from: ["scheduled", "queued", "sending", "held", "sent", "delivered"], event: "message.failed" },
+  /** DELETE /v1/messages/{id} on a scheduled send; a cancelled campaign's messages not yet claimed by the relay */
+  cancelled: { from: ["scheduled", "queued"], event: null },
 };
 
 /** The statuses a change to `next` may replace (kept for readers of the table). */

@@ -84,7 +84,8 @@ export const CALLS = {
       body: { to: "+919812345678", template: "order_shipped_v2", language: "en_US", variables: ["Aarav", "#4827"], components: [{ type: "button", sub_type: "url", index: 0, parameters: [{ type: "text", text: "4827" }] }] },
     });
     if (res.status === 202) return known(res.data).id;
-    return res.ok ? res.data.wamid : res.data?.error.message;
+    // a 200 is Meta's wamid, or (with ?dryRun=true) what would happen
+    return res.ok ? ("wamid" in res.data ? res.data.wamid : res.data.status) : res.data?.error.message;
   },
   "POST /v1/messages/media": async (wbiz) => {
     const sent = known(await unwrap(wbiz.POST("/v1/messages/media", { body: { to: "+919812345678", type: "document", link: "https://example.com/invoice-4827.pdf", filename: "invoice-4827.pdf" } })));
@@ -100,6 +101,32 @@ export const CALLS = {
     await wbiz.POST("/v1/messages/location", { body: { to: "+919812345678", latitude: "12.9716", longitude: 77.5946 } });
     return res.status === 202 ? known(res.data).status : undefined;
   },
+  "DELETE /v1/messages/{id}": async (wbiz) => {
+    const cancelled: "cancelled" = known(await unwrap(wbiz.DELETE("/v1/messages/{id}", { path: { id: ID } }))).status;
+    return cancelled;
+  },
+  "POST /v1/campaigns": async (wbiz) => {
+    const res = await wbiz.POST("/v1/campaigns", {
+      body: { template: "order_shipped_v2", language: "en_US", sendAt: "2026-12-24T09:00:00Z", recipients: [{ to: "+919812345678", variables: ["Aarav", "4827", "tomorrow"] }] },
+      query: { dryRun: "true" },
+    });
+    if (res.status === 200) return known(res.data).estimatedSeconds;
+    // @ts-expect-error recipients are required
+    await wbiz.POST("/v1/campaigns", { body: { template: "order_shipped_v2", language: "en_US" } });
+    return res.status === 201 ? known(res.data).skipped.map((s) => s.reason) : undefined;
+  },
+  "GET /v1/campaigns": async (wbiz) => known(await unwrap(wbiz.GET("/v1/campaigns", { query: { limit: 10 } }))).data.map((c) => c.counts.sent),
+  "GET /v1/campaigns/{id}": async (wbiz) => {
+    const state: "scheduled" | "running" | "paused" | "completed" | "cancelled" = known(await unwrap(wbiz.GET("/v1/campaigns/{id}", { path: { id: ID } }))).state;
+    return state;
+  },
+  "GET /v1/campaigns/{id}/recipients": async (wbiz) =>
+    known(await unwrap(wbiz.GET("/v1/campaigns/{id}/recipients", { path: { id: ID }, query: { status: "failed", limit: 100 } }))).data.map((r) => r.error?.code),
+  "POST /v1/campaigns/{id}/recipients": async (wbiz) =>
+    known(await unwrap(wbiz.POST("/v1/campaigns/{id}/recipients", { path: { id: ID }, body: { recipients: [{ to: "+919812345679", variables: ["Meera", "4828", "today"] }] } }))).recipients,
+  "POST /v1/campaigns/{id}/pause": async (wbiz) => known(await unwrap(wbiz.POST("/v1/campaigns/{id}/pause", { path: { id: ID } }))).state,
+  "POST /v1/campaigns/{id}/resume": async (wbiz) => known(await unwrap(wbiz.POST("/v1/campaigns/{id}/resume", { path: { id: ID } }))).state,
+  "POST /v1/campaigns/{id}/cancel": async (wbiz) => known(await unwrap(wbiz.POST("/v1/campaigns/{id}/cancel", { path: { id: ID } }))).counts.cancelled,
   "GET /v1/messages/{id}": async (wbiz) => {
     const message = known(await unwrap(wbiz.GET("/v1/messages/{id}", { path: { id: ID } })));
     return message.status;

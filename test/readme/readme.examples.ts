@@ -2,8 +2,9 @@
 // `curl … http://localhost:8787…` and each `npm run admin -- …` — runs as written against `npm run dev`
 // (on a free port instead of 8787) and answers what the README says: a 2xx, or the status a trailing
 // `# <status>` comment names. The deploy section and commands with placeholders (`<wabaId>`) are skipped.
-// A command that keeps the admin CLI's answer in a shell variable (`waba=$(npm run -s admin -- … --field id)`)
-// sets it for the commands after it, as in the reader's shell, so a provisioning path runs end to end.
+// A command that keeps the admin CLI's answer in a shell variable (`waba=$(npm run -s admin -- … --field id)`,
+// or a curl piped to a one-line extractor) sets it for the commands after it, as in the reader's shell, so a
+// provisioning path or a campaign runs end to end.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -20,7 +21,7 @@ const README_ORIGIN = "http://localhost:8787";
 /** `assign`: the variable a `name=$(npm run -s admin -- …)` command sets, `command` being the inner command. */
 type Example = { line: number; command: string; expect: number | null; assign?: string };
 
-const ASSIGNMENT = /^([A-Za-z_]\w*)=\$\((npm run (?:-s |--silent )?admin -- .*)\)$/;
+const ASSIGNMENT = /^([A-Za-z_]\w*)=\$\(((?:npm run (?:-s |--silent )?admin -- |curl ).*)\)$/;
 
 /** The README's runnable commands in order, continuation lines joined, with the status they expect. */
 function readmeExamples(): Example[] {
@@ -100,7 +101,7 @@ after(async () => {
 
 test("the README has runnable examples for every route family", () => {
   const all = examples.map((e) => e.command).join("\n");
-  for (const route of ["/v1/key", "/v1/templates", "/v1/contacts", "/v1/conversations", "/v1/messages/text", "/v1/messages/template", "/v1/messages/media", "/v1/messages/interactive", "/v1/messages/location", "/v1/webhooks"]) {
+  for (const route of ["/v1/key", "/v1/templates", "/v1/contacts", "/v1/conversations", "/v1/messages/text", "/v1/messages/template", "/v1/messages/media", "/v1/messages/interactive", "/v1/messages/location", "/v1/webhooks", "/v1/campaigns"]) {
     assert.ok(all.includes(route), `no README example for ${route}`);
   }
 });
@@ -109,9 +110,9 @@ test("every README example answers as the README says", async (t) => {
   for (const ex of examples) {
     await t.test(`README.md:${ex.line} ${ex.command.slice(0, 90)}`, async () => {
       const env = { ...process.env, ...vars, WBIZ_API_URL: dev.origin };
-      if (ex.command.startsWith("npm run")) {
-        const { stdout } = await run("bash", ["-c", ex.command], { cwd: ROOT, env });
-        assert.ok(stdout.length > 0, "the admin CLI printed nothing");
+      if (ex.command.startsWith("npm run") || ex.assign) {
+        const { stdout } = await run("bash", ["-c", ex.command.replaceAll(README_ORIGIN, dev.origin)], { cwd: ROOT, env });
+        assert.ok(stdout.length > 0, "the command printed nothing");
         if (ex.assign) {
           const value = stdout.trim();
           assert.ok(/^\S+$/.test(value), `${ex.assign}=$(…) got ${JSON.stringify(value)}, not one value`);

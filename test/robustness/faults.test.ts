@@ -44,14 +44,16 @@ describe("transient failures at a rate", () => {
     const stored = new Set(rows.map((r) => r.wamid));
     for (const a of answers.filter((a) => a.status === 200)) expect(stored).toContain(a.body.wamid);
 
-    // every attempt went through the dice; every failed attempt was an injected fault and cost one retry
+    // every call to Meta went through the dice; every failed call was an injected fault: a 5xx cost one
+    // attempt, a 130429 none (the message waited for its turn at a slower pace instead)
     const [serverErrors, throughput] = await listFaults(t.defaultPhone);
     const attempts = rows.reduce((n, r) => n + r.attempts, 0);
-    expect(serverErrors!.matched).toBe(attempts);
-    expect(serverErrors!.fired + throughput!.fired).toBe(attempts - 200);
+    const calls = attempts + throughput!.fired;
+    expect(serverErrors!.matched).toBe(calls);
+    expect(serverErrors!.fired).toBe(attempts - 200);
     expect(serverErrors!.fired).toBeGreaterThan(0);
     expect(throughput!.fired).toBeGreaterThan(0);
-    const failureRate = (attempts - 200) / attempts;
+    const failureRate = (calls - 200) / calls;
     expect(failureRate).toBeGreaterThan(0.2);
     expect(failureRate).toBeLessThan(0.4);
   }, 60_000);

@@ -40,6 +40,8 @@ export const OPEN_PHONES = ["+919812345678", "+919812345679", "+919900000001"];
 
 export type Seeded = {
   tenant: MessagingTenant;
+  /** a campaign scheduled a day ahead (so fuzzing its actions sends nothing) */
+  campaigns: string[];
   contacts: string[];
   conversations: string[];
   outbound: string[];
@@ -59,7 +61,7 @@ export type FuzzContext = {
 };
 
 async function seed(tenant: MessagingTenant, opts: { webhook: boolean }): Promise<Seeded> {
-  const s: Seeded = { tenant, contacts: [], conversations: [], outbound: [], inbound: [], templates: [], webhooks: [], deliveries: [] };
+  const s: Seeded = { tenant, campaigns: [], contacts: [], conversations: [], outbound: [], inbound: [], templates: [], webhooks: [], deliveries: [] };
   for (const phone of OPEN_PHONES) {
     const r = await inboundFrom(tenant, phone);
     s.inbound.push(r!.messageId);
@@ -83,6 +85,13 @@ async function seed(tenant: MessagingTenant, opts: { webhook: boolean }): Promis
   s.outbound.push(row!.id);
   const templates = await wabaSql<{ id: string }>(tenant, `SELECT id FROM templates`);
   s.templates.push(...templates.map((r) => r.id));
+  const campaign = await api("/v1/campaigns", {
+    key: tenant.secret,
+    method: "POST",
+    json: { template: "order_shipped_v2", language: "en_US", sendAt: new Date(Date.now() + 86_400_000).toISOString(), recipients: [{ to: "+919812399001", variables: ["a", "b", "c"] }] },
+  });
+  expect(campaign.status).toBe(201);
+  s.campaigns.push((await jsonOf(campaign)).id);
   if (opts.webhook) {
     const endpoint = s.webhooks[0]!;
     // the send's message.sent event: wait until its delivery settles so nothing moves under the fuzzing

@@ -6,6 +6,7 @@ import type { z } from "@hono/zod-openapi";
 import { createApp } from "../../src/app";
 import { ERROR_STATUS, type ErrorCode } from "../../src/errors";
 import * as adminRoutes from "../../src/routes/admin/admin.routes";
+import * as campaignRoutes from "../../src/routes/campaigns/campaigns.routes";
 import * as contactRoutes from "../../src/routes/contacts/contacts.routes";
 import * as conversationRoutes from "../../src/routes/conversations/conversations.routes";
 import * as keyRoutes from "../../src/routes/key/key.routes";
@@ -35,7 +36,7 @@ type RouteDef = {
 const isRouteDef = (v: unknown): v is RouteDef =>
   typeof v === "object" && v !== null && typeof (v as RouteDef).method === "string" && typeof (v as RouteDef).path === "string" && typeof (v as RouteDef).responses === "object";
 
-export const ROUTE_DEFS: RouteDef[] = [adminRoutes, contactRoutes, conversationRoutes, keyRoutes, messageRoutes, metaRoutes, templateRoutes, webhookRoutes]
+export const ROUTE_DEFS: RouteDef[] = [adminRoutes, campaignRoutes, contactRoutes, conversationRoutes, keyRoutes, messageRoutes, metaRoutes, templateRoutes, webhookRoutes]
   .flatMap((m) => Object.values(m))
   .filter(isRouteDef);
 

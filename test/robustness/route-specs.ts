@@ -527,4 +527,55 @@ export function adminSpecs(throwawayKeys: string[], throwawayWabas: string[] = [
   ];
 }
 
-export const KEYED_SPECS: FuzzSpec[] = [...SEND_SPECS, ...CONTACT_SPECS, ...READ_SPECS, ...WEBHOOK_SPECS];
+// ---- campaigns, scheduled sends ----------------------------------------------------------------------------------
+
+const futureIso = fc.integer({ min: 60_000, max: 40 * 86_400_000 }).map((ms) => new Date(Date.now() + ms).toISOString());
+const campaignRecipient = fc.record(
+  { to: fc.oneof({ weight: 4, arbitrary: indianMobile }, { weight: 1, arbitrary: text(20) }), variables: opt(fc.array(text(30), { maxLength: 4 }), 2) },
+  { requiredKeys: ["to"] },
+);
+const campaignId = (ctx: FuzzContext) => ({ id: { own: ids(ctx.own.campaigns), foreign: ids(ctx.foreign.campaigns) } });
+
+export const CAMPAIGN_SPECS: FuzzSpec[] = [
+  {
+    method: "POST",
+    path: "/v1/campaigns",
+    audience: "key",
+    // a day or more ahead: what the fuzzer creates stays scheduled and sends nothing under the snapshots
+    body: () =>
+      fc.record(
+        {
+          name: opt(text(120)),
+          template: fc.oneof({ weight: 4, arbitrary: fc.constant("order_shipped_v2") }, { weight: 1, arbitrary: pick(["no_such_template", "spring_sale", "payment_reminder"]) }),
+          language: fc.oneof({ weight: 4, arbitrary: fc.constant("en_US") }, { weight: 1, arbitrary: pick(["hi_IN", "fr_FR", "x"]) }),
+          sendAt: futureIso.filter((iso) => Date.parse(iso) > Date.now() + 86_400_000),
+          recipients: fc.array(campaignRecipient, { minLength: 1, maxLength: 5 }),
+        },
+        { requiredKeys: ["template", "language", "sendAt", "recipients"] },
+      ),
+    query: () => ({ dryRun: pick(["true", "false"]) }),
+  },
+  { method: "GET", path: "/v1/campaigns", audience: "key", query: () => ({ limit: fc.integer({ min: 1, max: 100 }).map(String) }) },
+  { method: "GET", path: "/v1/campaigns/{id}", audience: "key", params: campaignId },
+  {
+    method: "GET",
+    path: "/v1/campaigns/{id}/recipients",
+    audience: "key",
+    params: campaignId,
+    query: () => ({ limit: fc.integer({ min: 1, max: 1000 }).map(String), status: pick(["pending", "queued", "sent", "skipped", "cancelled", "nope"]) }),
+  },
+  { method: "POST", path: "/v1/campaigns/{id}/recipients", audience: "key", params: campaignId, body: () => fc.record({ recipients: fc.array(campaignRecipient, { minLength: 1, maxLength: 3 }) }) },
+  { method: "POST", path: "/v1/campaigns/{id}/pause", audience: "key", params: campaignId },
+  { method: "POST", path: "/v1/campaigns/{id}/resume", audience: "key", params: campaignId },
+  // last: it ends the campaigns it is given
+  { method: "POST", path: "/v1/campaigns/{id}/cancel", audience: "key", params: campaignId },
+  {
+    method: "DELETE",
+    path: "/v1/messages/{id}",
+    audience: "key",
+    // sent messages: 409 INVALID_STATE (only a scheduled send can be cancelled), foreign and random ids 404
+    params: (ctx) => ({ id: { own: ids(ctx.own.outbound), foreign: ids(ctx.foreign.outbound) } }),
+  },
+];
+
+export const KEYED_SPECS: FuzzSpec[] = [...SEND_SPECS, ...CONTACT_SPECS, ...READ_SPECS, ...WEBHOOK_SPECS, ...CAMPAIGN_SPECS];

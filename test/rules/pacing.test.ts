@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INLINE_WAIT_MS, Pacer, phoneIntervalMs, reserve, SLOWDOWN_MS, STALE_RESERVATION_MS, type PaceRequest, type PairPacing } from "../../src/relay/pacing";
+import { INLINE_WAIT_MS, MIN_SLOWDOWN, Pacer, phoneIntervalMs, reserve, SLOWDOWN_MS, STALE_RESERVATION_MS, type PaceRequest, type PairPacing } from "../../src/relay/pacing";
 
 // The pacing rule (src/relay/pacing.ts) on a pinned clock: slots per phone number and per customer.
 
@@ -68,18 +68,20 @@ describe("Pacer", () => {
     expect(phoneIntervalMs(20, 1)).toBeCloseTo(1000 / 18, 6);
   });
 
-  it("a 130429 halves the number's pace and pauses it a second; a minute later the pace is back", () => {
+  it("a 130429 halves the number's pace (once for refusals heard together, down to a quarter); a minute later the pace is back", () => {
     const pacer = new Pacer();
     pacer.slot(req());
     pacer.throttled("P1", T0);
-    expect(pacer.slowdownOf("P1", T0)).toBe(0.5);
-    const a = pacer.slot(req({ pair: "a", now: T0 + 10 }));
-    const b = pacer.slot(req({ pair: "b", now: T0 + 10 }));
-    expect(a).toEqual({ kind: "go", at: T0 + 1000 });
-    expect(b).toEqual({ kind: "go", at: T0 + 1000 + phoneIntervalMs(80, 0.5) });
-    pacer.throttled("P1", T0 + 20);
-    expect(pacer.slowdownOf("P1", T0 + 20)).toBe(0.25);
-    expect(pacer.slowdownOf("P1", T0 + 20 + SLOWDOWN_MS)).toBe(1);
+    pacer.throttled("P1", T0 + 10); // another send in flight heard the same refusal
+    expect(pacer.slowdownOf("P1", T0 + 10)).toBe(0.5);
+    const a = pacer.slot(req({ pair: "a", now: T0 + 20 }));
+    const b = pacer.slot(req({ pair: "b", now: T0 + 20 }));
+    expect((b as { at: number }).at - (a as { at: number }).at).toBeCloseTo(phoneIntervalMs(80, 0.5), 3);
+    pacer.throttled("P1", T0 + 1500);
+    pacer.throttled("P1", T0 + 3000);
+    pacer.throttled("P1", T0 + 4500);
+    expect(pacer.slowdownOf("P1", T0 + 4500)).toBe(MIN_SLOWDOWN);
+    expect(pacer.slowdownOf("P1", T0 + 4500 + SLOWDOWN_MS)).toBe(1);
   });
 
   it("pair rate: a burst to one customer goes at once, then one per interval, in order, without holding the number", () => {
@@ -103,6 +105,38 @@ describe("Pacer", () => {
     const pair: PairPacing = { intervalMs: 6000, burst: 3 };
     pacer.pairThrottled("P1|c1", pair, T0);
     expect(pacer.slot(req({ pair: "P1|c1", pairPacing: pair, now: T0 + 1 }))).toEqual({ kind: "wait", until: T0 + 6000 });
+  });
+
+  it("a campaign's messages wait in line, each told a different time, and go only when the number is free", () => {
+    const pacer = new Pacer();
+    const interval = phoneIntervalMs(80, 1);
+    const bulk = (id: string, now = T0) => pacer.slot(req({ messageId: id, pair: `P1|${id}`, bulk: true, now }));
+    expect(bulk("a")).toEqual({ kind: "go", at: T0 });
+    expect(bulk("b")).toEqual({ kind: "wait", until: T0 + interval });
+    expect(bulk("c")).toEqual({ kind: "wait", until: T0 + 2 * interval });
+    // c asks first at b's time: still behind b
+    expect(bulk("c", T0 + interval)).toMatchObject({ kind: "wait" });
+    expect(bulk("b", T0 + interval)).toEqual({ kind: "go", at: T0 + interval });
+    expect(bulk("c", T0 + 2 * interval)).toEqual({ kind: "go", at: T0 + 2 * interval });
+  });
+
+  it("a conversational send made while a campaign runs waits at most one slot", () => {
+    const pacer = new Pacer();
+    const interval = phoneIntervalMs(80, 1);
+    for (let i = 0; i < 200; i++) pacer.slot(req({ messageId: `bulk${i}`, pair: `P1|b${i}`, bulk: true }));
+    const single = pacer.slot(req({ messageId: "reply", pair: "P1|customer", now: T0 + 1 }));
+    expect(single.kind).toBe("go");
+    expect((single as { at: number }).at - (T0 + 1)).toBeLessThanOrEqual(interval);
+    // and the line goes on after it
+    expect(pacer.slot(req({ messageId: "bulk1", pair: "P1|b1", bulk: true, now: T0 + 2 * interval }))).toMatchObject({ kind: "go" });
+  });
+
+  it("a message that does not come back at its turn leaves the line", () => {
+    const pacer = new Pacer();
+    pacer.slot(req({ messageId: "a", pair: "a", bulk: true }));
+    pacer.slot(req({ messageId: "lost", pair: "lost", bulk: true }));
+    const later = T0 + 10_000;
+    expect(pacer.slot(req({ messageId: "next", pair: "next", bulk: true, now: later }))).toEqual({ kind: "go", at: later });
   });
 
   it("prune forgets idle lanes and old reservations", () => {

@@ -24,6 +24,13 @@ export const TAGS = [
       "A send waits for Meta's answer and returns `200 {\"wamid\"}`, the id delivery webhooks carry; see “Optional headers on sends” for `Idempotency-Key` and `Prefer`.",
   },
   {
+    name: "Campaigns",
+    description:
+      "One approved template to up to 10,000 recipients per request (append more until it starts), now or at `sendAt`, with one report: state, counts per status, each recipient's wamid or error. " +
+      "Recipients are checked up front like single sends; refused ones are listed as skipped with the reason. Sends are paced at the number's throughput behind your conversational sends, and every recipient's message is an ordinary message (history, statuses, events). " +
+      "`campaign.started` and `campaign.completed` arrive on your webhooks.",
+  },
+  {
     name: "Templates",
     description:
       "Read approved WhatsApp templates so your integration knows what it can send. The template body, variables and language come from Meta — your code mirrors that contract.",

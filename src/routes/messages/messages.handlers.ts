@@ -29,6 +29,7 @@ async function send(c: Context<AppEnv>, content: SendContent) {
   const result = await c.var.store.send(key.wabaId, content, key.id, {
     wait: !prefer.async,
     waitMs: Math.min(prefer.waitMs ?? Infinity, settings(c.env).sendWaitBudgetMs),
+    dryRun: c.req.query("dryRun") === "true",
   });
   c.var.counters.d1 += result.d1;
   const phoneNumberId = content.input.phoneNumberId;
@@ -47,7 +48,14 @@ async function send(c: Context<AppEnv>, content: SendContent) {
       throw failedSendError(result.error, result.draftKind);
     case "queued":
       if (prefer.async) c.header("Preference-Applied", "respond-async");
-      return c.json({ id: result.messageId, status: "queued" as const }, 202);
+      return c.json({ id: result.messageId, status: "queued" as "queued" | "scheduled" }, 202);
+    case "scheduled":
+      return c.json({ id: result.messageId, status: "scheduled" as "queued" | "scheduled" }, 202);
+    case "dry_run":
+      return c.json(
+        { dryRun: true as const, status: "would_send" as const, kind: result.draftKind, phoneNumberId: result.phoneNumberId, sendAt: result.sendAt === null ? null : iso(result.sendAt), estimatedWaitMs: result.estimatedWaitMs },
+        200,
+      );
   }
 }
 
@@ -67,4 +75,12 @@ export const getMessage: RouteHandler<typeof routes.getMessage, AppEnv> = async 
   const m = isResourceId(id) ? await c.var.store.getSentMessage(c.var.key.wabaId, id) : null;
   if (!m) throw new ApiError("NOT_FOUND", "Message not found");
   return c.json({ ...m, createdAt: iso(m.createdAt), updatedAt: iso(m.updatedAt) }, 200);
+};
+
+export const cancelMessage: RouteHandler<typeof routes.cancelMessage, AppEnv> = async (c) => {
+  const { id } = c.req.valid("param");
+  const result = isResourceId(id) ? await c.var.store.cancelScheduled(c.var.key.wabaId, id) : ({ kind: "not_found" } as const);
+  if (result.kind === "not_found") throw new ApiError("NOT_FOUND", "Message not found");
+  if (result.kind === "not_cancellable") throw new ApiError("INVALID_STATE", `Only a scheduled send can be cancelled; this message is ${result.status}`);
+  return c.json({ id, status: "cancelled" as const }, 200);
 };

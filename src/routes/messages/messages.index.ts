@@ -8,4 +8,5 @@ export const messagesRouter = createRouter()
   .openapi(r.sendMedia, h.sendMedia)
   .openapi(r.sendInteractive, h.sendInteractive)
   .openapi(r.sendLocation, h.sendLocation)
-  .openapi(r.getMessage, h.getMessage);
+  .openapi(r.getMessage, h.getMessage)
+  .openapi(r.cancelMessage, h.cancelMessage);

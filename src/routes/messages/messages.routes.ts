@@ -7,6 +7,7 @@ import { withScope } from "../../schemas/operation";
 import { authenticated } from "../router";
 import {
   SendAccepted,
+  SendDryRun,
   SendInteractiveBody,
   SendLocationBody,
   SendMediaBody,
@@ -35,6 +36,13 @@ const SEND_HEADERS = z.object({
 const REPLAYED = { "Idempotent-Replayed": { description: "`true` when this is the stored answer to an earlier request with the same Idempotency-Key", schema: { type: "string" as const, enum: ["true"] } } };
 const PREFERENCE_APPLIED = { "Preference-Applied": { description: "`respond-async` when the 202 answers `Prefer: respond-async`", schema: { type: "string" as const, enum: ["respond-async"] } } };
 
+/** `?dryRun=true` on a send (and on campaign creation): every check, nothing stored or sent. */
+export const DryRunQuery = z.object({
+  dryRun: z.enum(["true", "false"]).optional().openapi({
+    description: "`true`: run every check of the send (window, template, variables, opt-out, phone number) and answer what would happen, with the pacing wait — nothing is stored or sent, and an Idempotency-Key is not used up",
+  }),
+});
+
 const SEND_ERRORS: ErrorCode[] = [...AUTH_ERRORS, "VALIDATION_FAILED", "UNSUPPORTED_MEDIA_TYPE", "PHONE_NOT_FOUND", "IDEMPOTENCY_KEY_IN_USE", "IDEMPOTENCY_KEY_REUSED", "META_UPSTREAM_ERROR"];
 
 function sendRoute<T extends z.ZodTypeAny>(operationId: string, path: string, summary: string, description: string, body: T, extraErrors: ErrorCode[]) {
@@ -46,11 +54,17 @@ function sendRoute<T extends z.ZodTypeAny>(operationId: string, path: string, su
     summary,
     description: withScope("messages:send", description),
     ...authenticated("messages:send", idempotency),
-    request: { headers: SEND_HEADERS, body: { content: { "application/json": { schema: body } }, required: true } },
+    request: { headers: SEND_HEADERS, query: DryRunQuery, body: { content: { "application/json": { schema: body } }, required: true } },
     responses: {
-      200: { description: "Meta accepted the send. Correlate the wamid with delivery webhooks.", headers: { ...rateLimitHeaders, ...REPLAYED }, content: { "application/json": { schema: SendAccepted } } },
+      200: {
+        description: "Meta accepted the send (`{wamid}`: correlate it with delivery webhooks) — or, with `?dryRun=true`, what would happen (`SendDryRun`).",
+        headers: { ...rateLimitHeaders, ...REPLAYED },
+        content: { "application/json": { schema: z.union([SendAccepted, SendDryRun]) } },
+      },
       202: {
-        description: "Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks.",
+        description:
+          "Queued: Meta had not answered within the wait budget (about 10 s), or `Prefer: respond-async` was sent. The wamid appears in message history, `GET /v1/messages/{id}` and delivery webhooks. " +
+          "With `sendAt`: `status: scheduled`, sent when due.",
         headers: { ...rateLimitHeaders, ...PREFERENCE_APPLIED, ...REPLAYED },
         content: { "application/json": { schema: SendQueued } },
       },
@@ -137,5 +151,23 @@ export const getMessage = createRoute({
   responses: {
     200: { description: "The message", headers: rateLimitHeaders, content: { "application/json": { schema: MessageStatusSchema } } },
     ...errorResponses(...AUTH_ERRORS, "NOT_FOUND"),
+  },
+});
+
+export const cancelMessage = createRoute({
+  method: "delete",
+  path: "/v1/messages/{id}",
+  operationId: "cancelScheduledMessage",
+  tags: ["Messages"],
+  summary: "Cancel a scheduled send",
+  description: withScope(
+    "messages:send",
+    "Beyond the v1 reference: cancels a send made with `sendAt` while it is still `scheduled`; it then ends `cancelled` and never reaches Meta. A message that is no longer scheduled (already due, sent, failed or cancelled) answers 409 INVALID_STATE with its status.",
+  ),
+  ...authenticated("messages:send"),
+  request: { params: PathId },
+  responses: {
+    200: { description: "Cancelled", headers: rateLimitHeaders, content: { "application/json": { schema: z.object({ id: z.string(), status: z.literal("cancelled") }).openapi("CancelledMessage") } } },
+    ...errorResponses(...AUTH_ERRORS, "NOT_FOUND", "INVALID_STATE"),
   },
 });

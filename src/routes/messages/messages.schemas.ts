@@ -4,6 +4,15 @@ import { Bsuid, E164 } from "../../schemas/common";
 // Request and response bodies of the five send routes, exactly as the v1 reference states them.
 // Length limits Meta enforces on interactive messages are checked after parsing (INTERACTIVE_LIMITS).
 
+/** A schedule: an ISO time in the future, at most 30 days ahead. */
+export const SCHEDULE_MAX_DAYS = 30;
+export const SendAt = z
+  .string()
+  .datetime({ offset: true, error: "must be an ISO 8601 time, e.g. 2026-12-24T09:00:00Z" })
+  .refine((v) => Date.parse(v) > Date.now(), "must be in the future")
+  .refine((v) => Date.parse(v) <= Date.now() + SCHEDULE_MAX_DAYS * 86_400_000, `must be at most ${SCHEDULE_MAX_DAYS} days ahead`)
+  .openapi({ example: "2026-12-24T09:00:00Z", description: "Schedule the send for this time (ISO 8601, in the future, at most 30 days ahead): the answer is 202 with status `scheduled`, and DELETE /v1/messages/{id} cancels it until then." });
+
 const PhoneNumberId = z
   .string()
   .regex(/^\d{1,20}$/, "must be Meta's numeric phone-number-id")
@@ -32,6 +41,7 @@ export const SendTextBody = z
     ...RECIPIENT,
     body: z.string().min(1).max(4096).openapi({ example: "Hi! Your order #4827 has shipped." }),
     phoneNumberId: PhoneNumberId,
+    sendAt: SendAt.optional(),
   })
   .strict()
   .superRefine(oneRecipient)
@@ -117,6 +127,7 @@ export const SendTemplateBody = z
       .openapi({ example: "en_US" }),
     variables: z.array(TemplateText).max(100).optional().openapi({ example: ["Aarav", "4827", "tomorrow"] }),
     phoneNumberId: PhoneNumberId,
+    sendAt: SendAt.optional(),
     components: z.array(MetaComponent).max(20).optional(),
     flowAction: z.enum(["navigate", "data_exchange"]).optional(),
   })
@@ -142,6 +153,7 @@ const MEDIA_FIELDS = {
   caption: z.string().min(1).max(1024).optional().openapi({ example: "Spring sale starts now!", description: "image, video and document only." }),
   filename: z.string().min(1).max(240).optional().openapi({ example: "invoice-april.pdf", description: "document only: the file name shown." }),
   phoneNumberId: PhoneNumberId,
+  sendAt: SendAt.optional(),
 };
 const MEDIA_EXAMPLE = { to: "+919812345678", type: "image", link: "https://cdn.example.com/promo.jpg", caption: "Spring sale starts now!" };
 
@@ -219,6 +231,7 @@ export const SendInteractiveBody = z
     buttons: Buttons.optional(),
     listSections: ListSections.optional(),
     phoneNumberId: PhoneNumberId,
+    sendAt: SendAt.optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
@@ -243,11 +256,11 @@ export const SendInteractiveBody = z
   });
 
 const SendInteractiveButtons = z
-  .object({ ...RECIPIENT, kind: z.literal("buttons"), ...INTERACTIVE_FIELDS, buttons: Buttons, phoneNumberId: PhoneNumberId })
+  .object({ ...RECIPIENT, kind: z.literal("buttons"), ...INTERACTIVE_FIELDS, buttons: Buttons, phoneNumberId: PhoneNumberId, sendAt: SendAt.optional() })
   .strict()
   .openapi("SendInteractiveButtons", { example: INTERACTIVE_EXAMPLE });
 const SendInteractiveList = z
-  .object({ ...RECIPIENT, kind: z.literal("list"), ...INTERACTIVE_FIELDS, listSections: ListSections, phoneNumberId: PhoneNumberId })
+  .object({ ...RECIPIENT, kind: z.literal("list"), ...INTERACTIVE_FIELDS, listSections: ListSections, phoneNumberId: PhoneNumberId, sendAt: SendAt.optional() })
   .strict()
   .openapi("SendInteractiveList", {
     example: {
@@ -269,6 +282,7 @@ export const SendLocationBody = z
     name: z.string().min(1).max(1000).optional().openapi({ example: "WBIZ HQ" }),
     address: z.string().min(1).max(1000).optional().openapi({ example: "Indiranagar, Bengaluru 560038" }),
     phoneNumberId: PhoneNumberId,
+    sendAt: SendAt.optional(),
   })
   .strict()
   .superRefine(oneRecipient)
@@ -281,9 +295,21 @@ export const SendAccepted = z
 export const SendQueued = z
   .object({
     id: z.string().openapi({ example: "019b7726f3a55eed05000065", description: "WBIZ message id; GET /v1/messages/{id} shows its status and wamid" }),
-    status: z.literal("queued"),
+    status: z.enum(["queued", "scheduled"]).openapi({ description: "`queued`: on its way to Meta; `scheduled`: a send with `sendAt`, not yet due" }),
   })
   .openapi("SendQueued");
+
+/** `?dryRun=true`: every check of a send, nothing stored or sent. */
+export const SendDryRun = z
+  .object({
+    dryRun: z.literal(true),
+    status: z.literal("would_send").openapi({ description: "Every check passed: this send would be accepted (a refusal answers the error a real send would)" }),
+    kind: z.string().openapi({ example: "template", description: "The message type Meta would receive" }),
+    phoneNumberId: z.string().openapi({ example: "107394529103847", description: "The number it would go from" }),
+    sendAt: z.string().nullable().openapi({ description: "When it would be sent, for a scheduled send" }),
+    estimatedWaitMs: z.number().int().openapi({ example: 0, description: "How long it would wait for its number's next pacing slot right now" }),
+  })
+  .openapi("SendDryRun");
 
 export type SendTextInput = z.infer<typeof SendTextBody>;
 export type SendTemplateInput = z.infer<typeof SendTemplateBody>;

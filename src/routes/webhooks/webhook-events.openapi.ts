@@ -18,6 +18,8 @@ const DESCRIBE: Record<(typeof WEBHOOK_EVENT_TYPES)[number], string> = {
   "contact.updated":
     "Meta reported a change to a contact: `data.change` is number_changed (the customer moved to a new number; their BSUID changes too), user_id_changed, marketing_stopped or marketing_resumed (set in the WhatsApp app); `data.previous` holds the values it replaced.",
   "template.category_updated": "Meta re-categorised a template (`data.template.previousCategory` → `category`); the category decides the marketing opt-out check.",
+  "campaign.started": "A campaign started sending (at once, or at its `sendAt`, or resumed); `data.campaign` is the campaign with its counts.",
+  "campaign.completed": "Every recipient of a campaign was handed to Meta, skipped or failed; `data.campaign.counts` are the final counts (delivery and read statuses keep coming as message events).",
 };
 
 /** "message.sent" → "onMessageSent": the operationId of the event's webhook. */

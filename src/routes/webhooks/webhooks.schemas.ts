@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { WEBHOOK_EVENT_TYPES } from "../../data-plane/schema";
+import { CampaignSchema } from "../campaigns/campaigns.schemas";
 import { IsoDateTime } from "../../schemas/common";
 
 const EventTypes = z
@@ -118,6 +119,7 @@ export const WebhookEventSchema = z
           optedIn: z.boolean(),
         })
         .optional(),
+      campaign: CampaignSchema.optional().openapi({ description: "campaign.started, campaign.completed: the campaign with its counts" }),
       change: z.enum(["number_changed", "user_id_changed", "marketing_stopped", "marketing_resumed"]).optional().openapi({ description: "contact.updated: what changed" }),
       previous: z.record(z.string(), z.unknown()).optional().openapi({ description: "contact.updated: the values the change replaced" }),
     }),
