@@ -21,7 +21,7 @@ const README_ORIGIN = "http://localhost:8787";
 /** `assign`: the variable a `name=$(npm run -s admin -- …)` command sets, `command` being the inner command. */
 type Example = { line: number; command: string; expect: number | null; assign?: string };
 
-const ASSIGNMENT = /^([A-Za-z_]\w*)=\$\(((?:npm run (?:-s |--silent )?admin -- |curl ).*)\)$/;
+const ASSIGNMENT = /^([A-Za-z_]\w*)=\$\(((?:npm run (?:-s |--silent )?admin -- |curl |node -p ).*)\)$/;
 
 /** The README's runnable commands in order, continuation lines joined, with the status they expect. */
 function readmeExamples(): Example[] {
@@ -115,7 +115,7 @@ test("every README example answers as the README says", async (t) => {
         assert.ok(stdout.length > 0, "the command printed nothing");
         if (ex.assign) {
           const value = stdout.trim();
-          assert.ok(/^\S+$/.test(value), `${ex.assign}=$(…) got ${JSON.stringify(value)}, not one value`);
+          assert.ok(/^\S+$/.test(value) && value !== "undefined", `${ex.assign}=$(…) got ${JSON.stringify(value)}, not one value`);
           vars[ex.assign] = value;
         }
         return;
