@@ -13,6 +13,8 @@ export interface Env {
   /** Workers Rate Limiting: failed authentications per client address (src/auth/failure-throttle.ts) */
   AUTH_FAILURE_LIMITER: RateLimit;
   SEND_QUEUE: Queue<SendJob>;
+  /** campaigns' sends (`bulk: true`): the same relay, a queue of their own */
+  BULK_SEND_QUEUE: Queue<SendJob>;
   META_EVENTS_QUEUE: Queue<MetaEventJob>;
   WEBHOOK_QUEUE: Queue<WebhookDeliveryJob>;
   /** Local dev and tests: a service binding to the Cloud API emulator. Absent in production. */

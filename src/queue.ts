@@ -9,6 +9,7 @@ type Consumer = (batch: MessageBatch<any>, env: Env, ctx: ExecutionContext) => P
 
 const CONSUMERS: Record<QueueKind, Consumer> = {
   sends: relaySends,
+  "sends-bulk": relaySends,
   "sends-dlq": failDeadSends,
   "meta-events": processMetaEvents,
   "meta-events-dlq": logDeadMetaEvents,

@@ -214,7 +214,7 @@ export function runCampaigns(s: Store, control: WabaControl): { released: number
       }
       const m = recordMessage(s, { party: { phone: r.to, userId: null }, metaPhoneNumberId: c.phone, direction: "outbound", kind: draft.kind, body: draft.body, payload: draft.payload, status: "queued", campaignId: c.id })!;
       s.sql.exec(`UPDATE campaign_recipients SET status = 'released', message_id = ? WHERE campaign_id = ? AND seq = ?`, m.messageId, c.id, r.seq);
-      s.effects.sends.push({ wabaId: s.wabaId, messageId: m.messageId });
+      s.effects.sends.push({ wabaId: s.wabaId, messageId: m.messageId, bulk: true });
       released++;
     }
     if (next.length === 0 && inFlight === 0) finish(s, c.id);

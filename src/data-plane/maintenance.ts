@@ -19,8 +19,12 @@ export type SweepResult = { sends: number; deliveries: number; pendingStatuses: 
 
 export function sweep(s: Store, opts: { retentionMs: number }): SweepResult {
   const stale = s.now - STALE_AFTER_MS;
-  const sends = all<{ id: string }>(s, `SELECT id FROM messages WHERE status IN ('queued', 'sending') AND updated_at < ? AND wamid IS NULL LIMIT ?`, stale, BATCH);
-  for (const m of sends) s.effects.sends.push({ wabaId: s.wabaId, messageId: m.id });
+  const sends = all<{ id: string; campaignId: string | null }>(
+    s,
+    `SELECT id, campaign_id AS campaignId FROM messages WHERE status IN ('queued', 'sending') AND updated_at < ? AND wamid IS NULL LIMIT ?`,
+    stale, BATCH,
+  );
+  for (const m of sends) s.effects.sends.push({ wabaId: s.wabaId, messageId: m.id, ...(m.campaignId ? { bulk: true as const } : {}) });
 
   const deliveries = all<{ id: string }>(s, `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at < ? LIMIT ?`, stale, BATCH);
   for (const d of deliveries) s.effects.deliveries.push(d.id);

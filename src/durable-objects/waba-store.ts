@@ -441,8 +441,12 @@ export class WabaStore extends DurableObject<Env> {
     if (!effects.sends.length && !effects.deliveries.length) return;
     const mode = this.#mode === "test" ? { mode: "test" as const } : {};
     try {
-      for (let i = 0; i < effects.sends.length; i += 100) {
-        await this.env.SEND_QUEUE.sendBatch(effects.sends.slice(i, i + 100).map((job) => ({ body: { ...job, ...mode }, contentType: "json" as const })));
+      for (const bulk of [false, true]) {
+        const jobs = effects.sends.filter((job) => (job.bulk === true) === bulk);
+        const queue = bulk ? this.env.BULK_SEND_QUEUE : this.env.SEND_QUEUE;
+        for (let i = 0; i < jobs.length; i += 100) {
+          await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { ...job, ...mode }, contentType: "json" as const })));
+        }
       }
       for (let i = 0; i < effects.deliveries.length; i += 100) {
         await this.env.WEBHOOK_QUEUE.sendBatch(effects.deliveries.slice(i, i + 100).map((deliveryId) => ({ body: { wabaId, deliveryId, ...mode }, contentType: "json" as const })));

@@ -13,6 +13,11 @@ export const SendJobSchema = z.object({
   recordWamid: z.string().optional(),
   /** with recordWamid: Meta held the message for quality assessment */
   recordHeld: z.boolean().optional(),
+  /** a campaign's send: it travels on the bulk queue, so conversational sends never wait behind it */
+  bulk: z.literal(true).optional(),
 });
 
 export type SendJob = z.infer<typeof SendJobSchema>;
+
+/** The queue a send job travels on. */
+export const sendQueueOf = (env: { SEND_QUEUE: Queue<SendJob>; BULK_SEND_QUEUE: Queue<SendJob> }, job: SendJob) => (job.bulk ? env.BULK_SEND_QUEUE : env.SEND_QUEUE);

@@ -5,7 +5,7 @@ import type { Env } from "../env";
 import { errorFields, log } from "../log";
 import { graphRequest, type GraphTarget } from "../meta/graph";
 import { backoffSeconds, messageErrorOf, verdictFor } from "../meta/error-policy";
-import { SendJobSchema, type SendJob } from "../queues/send-job";
+import { SendJobSchema, sendQueueOf, type SendJob } from "../queues/send-job";
 import { settings } from "../settings";
 import { INLINE_WAIT_MS } from "./pacing";
 
@@ -71,7 +71,7 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
       } catch (err) {
         // Meta has it: never send again. Record the wamid from a follow-up job instead.
         log.error("storing the wamid failed; queued a record job", { messageId: job.messageId, ...errorFields(err) });
-        await env.SEND_QUEUE.send({ ...job, recordWamid: accepted.id, ...(held ? { recordHeld: true } : {}) }, { contentType: "json" });
+        await sendQueueOf(env, job).send({ ...job, recordWamid: accepted.id, ...(held ? { recordHeld: true } : {}) }, { contentType: "json" });
       }
       return msg.ack();
     }
@@ -114,7 +114,7 @@ const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeou
  */
 async function later(env: Env, job: SendJob, msg: Message<unknown>, until: number): Promise<void> {
   const delaySeconds = Math.min(MAX_QUEUE_DELAY_SECONDS, Math.max(0, Math.floor((until - Date.now()) / 1000)));
-  await env.SEND_QUEUE.send(job, { contentType: "json", delaySeconds });
+  await sendQueueOf(env, job).send(job, { contentType: "json", delaySeconds });
   msg.ack();
 }
 
