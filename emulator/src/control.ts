@@ -13,7 +13,7 @@ import { canonicalWaId, digitsOf, phoneKey } from "./phone";
 import { settingsFor, updateSettings, type WabaSettings } from "./settings";
 import { starterTemplates } from "./starter-templates";
 import { postStatus, resolveHeld } from "./status-timeline";
-import { addPhone, findPhone, pairKey, registerWaba, resetStore, state, type Template, type Waba } from "./store";
+import { addPhone, findPhone, pairKey, phoneStats, registerWaba, resetStore, state, type Template, type Waba } from "./store";
 import { changeTemplateCategory, changeTemplateQuality, changeTemplateStatus } from "./template-status";
 import { BSUID_OR_PARENT, ensurePhoneUser, findUser, listUsers, setMarketingStop, sharedWaId, upsertUser, userKey } from "./users";
 import { systemErrorPayload, userPreferencesPayload } from "./webhook-payloads";
@@ -274,6 +274,13 @@ controlRouter.get("/sent", (c) => {
   const sameUser = (s: (typeof state.sent)[number]) =>
     to === undefined || (BSUID_OR_PARENT.test(to) ? s.userId === to : s.waId !== undefined && phoneKey(s.waId) === phoneKey(to));
   return c.json({ data: state.sent.filter((s) => (!phoneNumberId || s.phoneNumberId === phoneNumberId) && sameUser(s)) });
+});
+
+/** What a phone number was asked to send: accepted, refused for pace (130429, 131056), accepted twice for one callback. */
+controlRouter.get("/stats", (c) => {
+  const phoneNumberId = c.req.query("phoneNumberId") ?? "";
+  const { accepted, refused, duplicates } = phoneStats(phoneNumberId);
+  return c.json({ phoneNumberId, accepted, refused: { 130429: refused[130429] ?? 0, 131056: refused[131056] ?? 0 }, duplicates });
 });
 
 controlRouter.get("/reads", (c) => {

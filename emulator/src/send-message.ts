@@ -12,7 +12,7 @@ import { recordSend, withinPairRate, withinThroughput } from "./rate-limits";
 import { magicRecipient, throttleThisAttempt } from "./sandbox";
 import { emulatorMode, settingsFor, type WabaSettings } from "./settings";
 import { runStatusTimeline, type AcceptedSend } from "./status-timeline";
-import { findPhone, isWindowOpen, pushLog, rememberAccepted, state, type PhoneNumber, type SentRecord, type Waba } from "./store";
+import { findPhone, isWindowOpen, phoneStats, pushLog, rememberAccepted, state, type PhoneNumber, type SentRecord, type Waba } from "./store";
 import { ensurePhoneUser, findUser, sharedWaId, stoppedMarketing, userKey } from "./users";
 import { validateSend } from "./validate-message";
 import { businessWamid } from "./wamid";
@@ -73,11 +73,20 @@ export async function sendMessage(c: Context<EmulatorEnv>): Promise<Response> {
   const recipientWaId = existing ? existing.waId : send.waId;
   const magic = mode.sandbox && recipientWaId !== undefined ? magicRecipient(recipientWaId) : undefined;
   if (magic?.result === "throttled_once" && throttleThisAttempt(phoneNumberId, recipientWaId!)) return graphErrorResponse(c, whatsappError(magic.code));
-  if (!withinThroughput(phoneNumberId, settings.mpsLimit, now)) return graphErrorResponse(c, whatsappError(130429));
-  if (settings.pairRateLimit && !withinPairRate(phoneNumberId, key, settings.pairIntervalMs, now)) {
-    return graphErrorResponse(c, whatsappError(131056));
-  }
+  const stats = phoneStats(phoneNumberId);
+  const refuse = (code: 130429 | 131056) => {
+    stats.refused[code] = (stats.refused[code] ?? 0) + 1;
+    return graphErrorResponse(c, whatsappError(code));
+  };
+  if (!withinThroughput(phoneNumberId, settings.mpsLimit, now)) return refuse(130429);
+  if (settings.pairRateLimit && !withinPairRate(phoneNumberId, key, settings.pairIntervalMs, now)) return refuse(131056);
   recordSend(phoneNumberId, key, now);
+  stats.accepted++;
+  const callback = isObj(body) && typeof body.biz_opaque_callback_data === "string" ? body.biz_opaque_callback_data : null;
+  if (callback !== null) {
+    if (stats.callbacks.has(callback)) stats.duplicates++;
+    else stats.callbacks.add(callback);
+  }
   // Every phone user has a BSUID from the first time the business meets them.
   const user = existing ?? ensurePhoneUser(waba.metaWabaId, send.waId!);
   const viaBsuid = send.to === undefined;

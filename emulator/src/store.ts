@@ -64,6 +64,15 @@ export type WebhookRecord = {
 /** Older entries are dropped beyond this, so a long `npm run dev` session does not grow without bound. */
 const LOG_LIMIT = 5000;
 
+/** Per phone number: sends accepted, refused for pace (by code), and accepted twice for the same biz_opaque_callback_data. */
+export type PhoneStats = { accepted: number; refused: Record<string, number>; duplicates: number; callbacks: Set<string> };
+
+export function phoneStats(phoneNumberId: string): PhoneStats {
+  let s = state.stats.get(phoneNumberId);
+  if (!s) state.stats.set(phoneNumberId, (s = { accepted: 0, refused: {}, duplicates: 0, callbacks: new Set() }));
+  return s;
+}
+
 /** What Meta's side remembers of a template beyond its listing. */
 export type TemplateMemory = {
   /** the status before ARCHIVED, restored by UNARCHIVED */
@@ -91,6 +100,8 @@ function emptyState() {
     recentSends: new Map<string, number[]>(),
     /** `${phoneNumberId}:${waId}` → ms of the last accepted send */
     lastPairSend: new Map<string, number>(),
+    /** phone-number-id → what it was asked to send, beyond the capped send log (load runs) */
+    stats: new Map<string, PhoneStats>(),
     /** `${phoneNumberId}:${waId}:${category}` → open conversation (pre-v24 status payloads) */
     conversations: new Map<string, { id: string; expiresAt: number }>(),
     /** WABA id → the WhatsApp users the business has met or the tests registered */

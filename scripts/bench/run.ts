@@ -32,6 +32,7 @@ import { rateLimitExactness } from "./rate-limit";
 import { BENCH_STATE, freshRegistry, inProcessEmulatorConfig, killAllNow, prepareState, seedDataPlane, startDev, stopAll } from "./stack";
 import { measureTenants, provisionTenants, tenantSection } from "./tenants";
 import { configureEmulator, EMULATOR_MPS_LIMIT, measurePipeline, pipelineSection, requestKindCpu } from "./throughput";
+import { campaignSection, measureCampaigns } from "./campaigns";
 import { DEMO } from "./context";
 
 const args = process.argv.slice(2);
@@ -115,6 +116,7 @@ async function main(): Promise<number> {
   log(`[${PROXY_FREE}] tenants: provisioning ${Math.max(...T.steps)} WABAs`);
   const tenants = await provisionTenants(mCtx, Math.max(...T.steps), T.sends / Math.min(...T.steps));
   const tenantSteps = await measureTenants(mCtx, tenants, T);
+  const campaignRun = await measureCampaigns(mCtx, { recipients: quick ? 1_000 : 10_000, singles: quick ? 5 : 20 });
   const mGateway = await gatewayOverhead(mCtx, PARAMS.gateway, false);
   log(`[${PROXY_FREE}] large data set: ${BENCH_SIZES.contacts} contacts, ${BENCH_SIZES.messages} messages through the import route`);
   const large = await seedLargeDataset(mf.api, log);
@@ -136,6 +138,7 @@ async function main(): Promise<number> {
   const sections: SectionResult[] = [
     pipelineSection([wPipeline, mPipeline], PROXY_FREE),
     tenantSection(tenantSteps, PROXY_FREE, counting.objectCosts),
+    campaignSection(campaignRun, PROXY_FREE),
     listLatencySection(lists, BENCH_SIZES, { ...large, objectBytes: largest?.bytes ?? null }, PROXY_FREE),
     counting.costs,
     counting.section,
@@ -147,7 +150,7 @@ async function main(): Promise<number> {
   const doc = render(machine, sections, { runSeconds, commands, perf: perfOk, bundles: bundles.bytes });
   mkdirSync(path.dirname(OUT), { recursive: true });
   writeFileSync(OUT, doc);
-  writeFileSync(path.join(ROOT, ".wrangler/bench/results.json"), JSON.stringify({ machine, quick, pipelines: [wPipeline, mPipeline], tenantSteps, lists, large, objectCosts: counting.objectCosts }, (_, v) => (v instanceof Map ? Object.fromEntries(v) : v), 1));
+  writeFileSync(path.join(ROOT, ".wrangler/bench/results.json"), JSON.stringify({ machine, quick, pipelines: [wPipeline, mPipeline], tenantSteps, campaignRun, lists, large, objectCosts: counting.objectCosts }, (_, v) => (v instanceof Map ? Object.fromEntries(v) : v), 1));
 
   const figures = sections.flatMap((s) => s.figures.map((f) => ({ ...f, section: s.title })));
   const judged = figures.filter((f) => f.pass !== null);
@@ -197,7 +200,7 @@ function render(machine: Machine, sections: SectionResult[], run: { runSeconds: 
     `  - the proxy-free and counting stacks: \`tsx scripts/bench/miniflare-server.ts\` (Miniflare's API; see scripts/bench/miniflare-stack.ts)`,
     `- The in-process emulator of \`wrangler dev\` runs with two vars added (\`STATUS_DELAYS_MS=none\`, \`MPS_LIMIT=${EMULATOR_MPS_LIMIT}\`, written to \`.wrangler/bench/emulator.wrangler.toml\`); the Miniflare stacks' emulator gets the same two as bindings. Logs: \`.wrangler/bench/logs/\`; raw figures: \`.wrangler/bench/results.json\`.`,
     `- CPU: /proc (user + system) for the stacks' processes, the load generator and the whole machine${run.perf ? "; `perf record` on the proxy-free stack's workerd for the breakdown by native symbol" : "; `perf` was not available, so there is no breakdown by native symbol"}.`,
-    `- Order: ${WRANGLER_STACK} (send pipeline, gateway overhead, rate limits); ${PROXY_FREE} (send pipeline, tenants, gateway overhead, large data set and lists); counting (per-request costs, per-object cost). Whole run, seeding included: ${run.runSeconds.toFixed(0)} s.`,
+    `- Order: ${WRANGLER_STACK} (send pipeline, gateway overhead, rate limits); ${PROXY_FREE} (send pipeline, tenants, campaigns, gateway overhead, large data set and lists); counting (per-request costs, per-object cost). Whole run, seeding included: ${run.runSeconds.toFixed(0)} s.`,
     "",
   ].join("\n");
 }
