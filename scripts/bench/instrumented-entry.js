@@ -230,7 +230,7 @@ export class WabaStore extends ProductWabaStore {
         const body = `bench lifecycle ${run} ${i} `.padEnd(bodyChars, "lorem ipsum dolor sit amet ");
         const sent = await step("send", () => this.send(wabaId, { route: "text", input: { to, body } }, "bench-key", { wait: false, waitMs: 0 }));
         if (sent.kind !== "queued") throw new Error(`send not queued: ${JSON.stringify(sent)}`);
-        const claim = await step("claimSend", () => this.claimSend(wabaId, sent.messageId));
+        const claim = await step("claimSend", () => this.claimSend(wabaId, sent.messageId, { intervalMs: 0, burst: 1 }));
         if (claim.kind !== "claimed") throw new Error(`claim: ${JSON.stringify(claim)}`);
         const wamid = `wamid.BENCHLC${run}${i}`;
         await step("completeSend", () => this.completeSend(wabaId, sent.messageId, { kind: "accepted", wamid, held: false }));

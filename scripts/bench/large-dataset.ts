@@ -8,7 +8,7 @@ import { foldCase } from "../../src/domain/fold";
 import { waIdOf } from "../../src/domain/phone";
 import { localVar } from "../lib/wrangler";
 import { seedId } from "../seed/sql";
-import { admin } from "./context";
+import { admin, BENCH_PHONE_MPS } from "./context";
 import { pool } from "./http";
 
 export const BENCH_SIZES = { contacts: 50_000, messages: 50_000, conversations: 5_000, templates: 500 } as const;
@@ -126,7 +126,7 @@ export async function seedLargeDataset(api: string, log: (line: string) => void)
   const ctx = { api };
   const workspace = await admin(ctx, "POST", "/admin/workspaces", { name: "Bench: large data set", plan: "scale" });
   const waba = await admin(ctx, "POST", "/admin/wabas", { workspaceId: workspace.id, metaWabaId: LARGE_WABA.metaWabaId, name: "Bench: large data set", accessToken: LARGE_WABA.accessToken });
-  await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: LARGE_WABA.metaPhoneNumberId, displayPhoneNumber: "+1 555 010 9999" });
+  await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: LARGE_WABA.metaPhoneNumberId, displayPhoneNumber: "+1 555 010 9999", throughputMps: BENCH_PHONE_MPS });
   const key = (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name: "bench: lists", scopes: [...SCOPES], mode: "live", planOverride: "scale" })).secret as string;
   const token = localVar("ADMIN_TOKEN");
   const t0 = performance.now();

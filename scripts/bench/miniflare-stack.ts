@@ -15,6 +15,7 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { freePort } from "../lib/free-port";
 import { ROOT, wrangler } from "../lib/wrangler";
 import { groupsCpu, miniflareRole, type CpuProbe } from "./cpu";
+import { BENCH_API_VARS } from "./context";
 import { BENCH_DIR, registerProcess } from "./stack";
 
 export const API_NAME = "wbiz-api";
@@ -95,7 +96,7 @@ export async function startMiniflare(opts: MiniflareOptions): Promise<MiniflareI
     ...(opts.apiModules
       ? { modules: opts.apiModules.paths.map((p) => ({ type: "ESModule", path: p })), modulesRoot: opts.apiModules.root }
       : { modules: true, scriptPath: opts.bundles.api }),
-    bindings: { ...(api.workerOptions.bindings as Record<string, unknown>), ...opts.apiVars },
+    bindings: { ...(api.workerOptions.bindings as Record<string, unknown>), ...BENCH_API_VARS, ...opts.apiVars },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: apiPort }],
   } as WorkerOptions;
   const emulatorWorker = {

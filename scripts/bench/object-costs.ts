@@ -17,7 +17,7 @@ import { foldCase } from "../../src/domain/fold";
 import { waIdOf } from "../../src/domain/phone";
 import { localVar, ROOT } from "../lib/wrangler";
 import { seedId } from "../seed/sql";
-import { admin, mark, table, type BenchContext, type Figure, type SectionResult } from "./context";
+import { admin, mark, table, type BenchContext, type Figure, type SectionResult, BENCH_PHONE_MPS } from "./context";
 import { requestCosts, splitOf, type Split } from "./costs";
 import { measureCpu, roleSeconds } from "./cpu";
 import { bearer, expectStatus, jsonBody, pool, postJson, sleep, timedFetch } from "./http";
@@ -29,7 +29,7 @@ import { EMULATOR_MPS_LIMIT } from "./throughput";
 async function benchWaba(ctx: BenchContext, metaWabaId: string, phoneNumberId: string, accessToken: string, contact: string, n: number): Promise<{ wabaId: string; key: string }> {
   const workspace = await admin(ctx, "POST", "/admin/workspaces", { name: `Bench: lifecycle ${n}`, plan: "scale" });
   const waba = await admin(ctx, "POST", "/admin/wabas", { workspaceId: workspace.id, metaWabaId, name: `Bench: lifecycle ${n}`, accessToken });
-  await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: phoneNumberId, displayPhoneNumber: `+1 555 010 ${8880 + n}` });
+  await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: phoneNumberId, displayPhoneNumber: `+1 555 010 ${8880 + n}`, throughputMps: BENCH_PHONE_MPS });
   const key = (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name: "bench: lifecycle", scopes: [...SCOPES], mode: "live", planOverride: "scale" })).secret as string;
   const now = Date.now();
   const row = { id: seedId(20, n), phone: contact, wa_id: waIdOf(contact), name: "Bench Lifecycle", name_folded: foldCase("Bench Lifecycle"), custom_fields: "{}", opted_in: 1, last_inbound_at: now, created_at: now, updated_at: now };

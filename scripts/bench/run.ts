@@ -33,7 +33,7 @@ import { BENCH_STATE, freshRegistry, inProcessEmulatorConfig, killAllNow, prepar
 import { measureTenants, provisionTenants, tenantSection } from "./tenants";
 import { configureEmulator, EMULATOR_MPS_LIMIT, measurePipeline, pipelineSection, requestKindCpu } from "./throughput";
 import { campaignSection, measureCampaigns } from "./campaigns";
-import { DEMO } from "./context";
+import { BENCH_API_VARS, DEMO } from "./context";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -89,7 +89,7 @@ async function main(): Promise<number> {
   const wSeed = await prepareState(wState, log);
   const emulatorConfig = inProcessEmulatorConfig({ STATUS_DELAYS_MS: "none", MPS_LIMIT: String(EMULATOR_MPS_LIMIT) });
   const [apiPort, emulatorPort] = [await freePort(), await freePort()];
-  const apiArgs = ["-c", "wrangler.toml", "-c", rel(emulatorConfig), "--persist-to", rel(wState)];
+  const apiArgs = ["-c", "wrangler.toml", "-c", rel(emulatorConfig), "--persist-to", rel(wState), ...Object.entries(BENCH_API_VARS).flatMap(([k, v]) => ["--var", `${k}:${v}`])];
   const emulatorArgs = ["-c", "emulator/wrangler.toml", "--persist-to", rel(path.join(wState, "emulator"))];
   log(`[${WRANGLER_STACK}] starting: API on :${apiPort}, the emulator alone on :${emulatorPort}`);
   const [api, emulator] = await Promise.all([startDev("wrangler-dev-api", apiArgs, { port: apiPort }), startDev("wrangler-dev-emulator", emulatorArgs, { port: emulatorPort })]);

@@ -6,7 +6,7 @@ import { foldCase } from "../../src/domain/fold";
 import { waIdOf } from "../../src/domain/phone";
 import { localVar } from "../lib/wrangler";
 import { seedId } from "../seed/sql";
-import { admin, mark, table, type BenchContext, type Figure, type SectionResult } from "./context";
+import { admin, mark, table, type BenchContext, type Figure, type SectionResult, BENCH_PHONE_MPS } from "./context";
 import { describeCpu, measureCpu, type CpuShare } from "./cpu";
 import { atWindowStart, bearer, expectStatus, fmtRate, jsonBody, percentile, pool, postJson, timedFetch, type Timed } from "./http";
 import { lifecycleCost, type ObjectCosts } from "./object-costs";
@@ -41,7 +41,7 @@ export async function provisionTenants(ctx: BenchContext, count: number, sendsPe
     const token = `EAAGbenchTenant${n}LocalOnlyAccessToken00000000000000001`;
     const workspace = await admin(ctx, "POST", "/admin/workspaces", { name: `Bench tenant ${i + 1}`, plan: "scale" });
     const waba = await admin(ctx, "POST", "/admin/wabas", { workspaceId: workspace.id, metaWabaId, name: `Bench tenant ${i + 1}`, accessToken: token });
-    await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: phoneNumberId, displayPhoneNumber: `+1 555 01${n}` });
+    await admin(ctx, "POST", `/admin/wabas/${waba.id}/phone-numbers`, { metaPhoneNumberId: phoneNumberId, displayPhoneNumber: `+1 555 01${n}`, throughputMps: BENCH_PHONE_MPS });
     const key = async (name: string) => (await admin(ctx, "POST", "/admin/keys", { wabaId: waba.id, name, scopes: [...SCOPES], mode: "live", planOverride: "scale" })).secret as string;
     const sendKeys = await Promise.all(Array.from({ length: keysPerWaba }, (_, k) => key(`bench: tenant send ${k + 1}`)));
     const pollKey = await key("bench: tenant poll");

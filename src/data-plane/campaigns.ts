@@ -15,7 +15,7 @@ import { templateVariants } from "./templates";
 
 // Campaigns: one approved template to many recipients. Recipients are checked up front (each as a single
 // template send would be) and stored in order; those refused are kept as `skipped` with the reason. A
-// running campaign is released to the relay by the WABA object's alarm, a second's worth at a time at
+// running campaign is released to the relay by the WABA object's alarm, a fraction of a second ahead at
 // its number's pace, each recipient becoming an ordinary message (history, statuses, events) that
 // carries the campaign's id; the relay paces it behind conversational sends (src/relay/pacing.ts). The
 // campaign's counts are read from its recipients and their messages, so they always equal the rows.
@@ -28,10 +28,14 @@ export type Skipped = { index: number; to: string; reason: string; message: stri
 /** The template-level refusals: the same for every recipient, so the whole campaign is refused. */
 const CAMPAIGN_REFUSALS = new Set(["TEMPLATE_NOT_FOUND", "TEMPLATE_NOT_APPROVED", "TEMPLATE_LANGUAGE_MISMATCH"]);
 
-/** A running campaign keeps about this much of its number's pace handed to the relay (ms). */
-export const RELEASE_LEAD_MS = 1_000;
+/**
+ * A running campaign keeps about this much of its number's pace handed to the relay (ms): little, so a
+ * consumer batch of campaign sends waits only a few slots, pausing stops almost at once, and where
+ * consumer batches do not run side by side (local Miniflare) two numbers' campaigns still share each batch.
+ */
+export const RELEASE_LEAD_MS = 300;
 /** How often the alarm releases a running campaign's next recipients (ms). */
-export const RELEASE_TICK_MS = 250;
+export const RELEASE_TICK_MS = 100;
 
 export type CampaignCounts = { pending: number; queued: number; sent: number; delivered: number; read: number; failed: number; skipped: number; cancelled: number };
 
