@@ -3,6 +3,7 @@ import { controlRouter, problem } from "./control";
 import type { EmulatorEnv } from "./env";
 import { graphErrorResponse, GraphError, unknownPath } from "./graph-errors";
 import { listTemplates } from "./list-templates";
+import { readPhoneNumber } from "./phone-number";
 import { sendMessage } from "./send-message";
 import { emulatorMode } from "./settings";
 
@@ -13,6 +14,7 @@ export function createApp() {
   app.route("/__emulator", controlRouter);
   app.post("/:version/:phoneNumberId/messages", sendMessage);
   app.get("/:version/:wabaId/message_templates", listTemplates);
+  app.get("/:version/:phoneNumberId", readPhoneNumber);
   app.get("/", (c) => c.text(`Meta WhatsApp Cloud API emulator${emulatorMode(c.env).sandbox ? " (WBIZ sandbox)" : ""}: see emulator/README.md`));
   app.notFound((c) =>
     c.req.path.startsWith("/__emulator/") ? problem(c, 404, `no control route ${c.req.method} ${c.req.path}`) : graphErrorResponse(c, unknownPath(c.req.path)),

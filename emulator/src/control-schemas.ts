@@ -112,6 +112,7 @@ export const settingsSchema = z.object({
   webhookPath: z.string().startsWith("/").optional(),
   brazilLegacyWaIds: z.boolean().optional(),
   playVoiceNotes: z.boolean().optional(),
+  throughputLevel: z.enum(["STANDARD", "HIGH", "NOT_APPLICABLE"]).optional(),
 });
 
 export const userSchema = z

@@ -29,6 +29,8 @@ export type WabaSettings = {
   brazilLegacyWaIds: boolean;
   /** an audio send with `voice: true` gets `played` after `read` */
   playVoiceNotes: boolean;
+  /** what GET /{phone-number-id}?fields=throughput reports for the WABA's numbers (Meta: STANDARD 80/s, HIGH 1,000/s) */
+  throughputLevel: "STANDARD" | "HIGH" | "NOT_APPLICABLE";
 };
 
 const FALLBACK_DELAYS = [0, 300, 1000];
@@ -61,6 +63,7 @@ export function defaultSettings(env: EmulatorBindings): WabaSettings {
     webhookPath: env.WEBHOOK_PATH,
     brazilLegacyWaIds: true,
     playVoiceNotes: false,
+    throughputLevel: "STANDARD",
   };
 }
 

@@ -34,7 +34,7 @@ export type BenchContext = {
 /**
  * The bench's numbers (the demo's and those it provisions, but for the campaign section's) are set to
  * 1,000 messages/s, Meta's highest level, with the emulator's own cap lifted: the pipeline sections
- * measure WBIZ, not Meta's per-number limit (the relay paces a number at 90 % of its level).
+ * measure WBIZ, not Meta's per-number limit (the relay paces a number at 95 % of its level).
  */
 export const BENCH_PHONE_MPS = 1000;
 

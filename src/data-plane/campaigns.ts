@@ -15,7 +15,7 @@ import { templateVariants } from "./templates";
 
 // Campaigns: one approved template to many recipients. Recipients are checked up front (each as a single
 // template send would be) and stored in order; those refused are kept as `skipped` with the reason. A
-// running campaign is released to the relay by the WABA object's alarm, a fraction of a second ahead at
+// running campaign is released to the relay by the WABA object's alarm, about 0.6 s ahead at
 // its number's pace, each recipient becoming an ordinary message (history, statuses, events) that
 // carries the campaign's id; the relay paces it behind conversational sends (src/relay/pacing.ts). The
 // campaign's counts are read from its recipients and their messages, so they always equal the rows.
@@ -33,7 +33,7 @@ const CAMPAIGN_REFUSALS = new Set(["TEMPLATE_NOT_FOUND", "TEMPLATE_NOT_APPROVED"
  * consumer batch of campaign sends waits only a few slots, pausing stops almost at once, and where
  * consumer batches do not run side by side (local Miniflare) two numbers' campaigns still share each batch.
  */
-export const RELEASE_LEAD_MS = 300;
+export const RELEASE_LEAD_MS = 600;
 /** How often the alarm releases a running campaign's next recipients (ms). */
 export const RELEASE_TICK_MS = 100;
 

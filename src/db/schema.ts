@@ -39,6 +39,8 @@ export const phoneNumbers = sqliteTable("phone_numbers", {
   isDefault: integer("is_default", { mode: "boolean" }).notNull(),
   /** Meta's throughput for this number (messages/s) the relay paces it at; null: Meta's default, 80 */
   throughputMps: integer("throughput_mps"),
+  /** who set throughputMps: an operator (kept), or Meta's reported level (read again on each template sync) */
+  throughputSource: text("throughput_source", { enum: ["admin", "meta"] }),
   createdAt: createdAt(),
 }, (t) => [
   index("phone_numbers_waba_idx").on(t.wabaId),

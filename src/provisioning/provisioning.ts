@@ -82,7 +82,7 @@ export async function addPhoneNumber(db: Database, env: Env, input: { wabaId: st
   if (taken) return { kind: "duplicate" as const };
   const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(phoneNumbers).where(eq(phoneNumbers.wabaId, input.wabaId));
   const isDefault = n === 0 || input.isDefault === true;
-  const row = { id: newId(), wabaId: input.wabaId, metaPhoneNumberId: input.metaPhoneNumberId, displayPhoneNumber: input.displayPhoneNumber, isDefault, throughputMps: input.throughputMps ?? null, createdAt: Date.now() };
+  const row = { id: newId(), wabaId: input.wabaId, metaPhoneNumberId: input.metaPhoneNumberId, displayPhoneNumber: input.displayPhoneNumber, isDefault, throughputMps: input.throughputMps ?? null, throughputSource: input.throughputMps === undefined ? null : ("admin" as const), createdAt: Date.now() };
   const insert = db.insert(phoneNumbers).values(row);
   if (isDefault && n > 0) {
     await db.batch([db.update(phoneNumbers).set({ isDefault: false }).where(eq(phoneNumbers.wabaId, input.wabaId)), insert]);

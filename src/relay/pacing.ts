@@ -12,7 +12,7 @@
 // Each lane (a phone number; a phone number and one customer) is a GCRA, the virtual-scheduling form of a
 // token bucket: a lane keeps its theoretical arrival time `tat`; a message may go at
 // max(now, tat - (burst - 1) × interval), and moves `tat` one interval past that. Phone lanes have a burst
-// of 1 at 90 % of the number's rate (slots evenly spaced, with room for the jitter between our claim and
+// of 1 at 95 % of the number's rate (slots evenly spaced, with room for the jitter between our claim and
 // Meta's clock). A 130429 that still happens halves the number's pace for a minute (again for one a
 // second or more later, down to a quarter);
 // a 131056 pushes the customer's lane a full interval out. A message is first given its customer's slot,
@@ -24,8 +24,8 @@
 export const INLINE_WAIT_MS = 2_000;
 /** A reservation this far in the past was not used (the job was lost, or came back very late): reserve again. */
 export const STALE_RESERVATION_MS = 30_000;
-/** Phone lanes run at this share of the number's throughput. */
-export const PHONE_HEADROOM = 0.9;
+/** Phone lanes run at this share of the number's throughput: room for the jitter between our claim and Meta's clock. */
+export const PHONE_HEADROOM = 0.95;
 /** After a 130429 the number's pace is halved for this long (a further 130429 a second or more later halves it again and restarts it). */
 export const SLOWDOWN_MS = 60_000;
 /** 130429s closer together than this are one event (several sends in flight hear the same refusal). */
@@ -156,7 +156,8 @@ export class Pacer {
     let pos = line.findIndex((e) => e.id === req.messageId);
     if (pos < 0) pos = line.push({ id: req.messageId, until: now }) - 1;
     const free = Math.max(now, lane.tat);
-    if (pos === 0 && free <= now) {
+    // (a message woken for its turn may be a fraction of a millisecond early: clocks here are whole ms)
+    if (pos === 0 && free <= now + 1) {
       line.shift();
       const step = reserve(lane.tat, now, interval);
       lane.tat = step.tat;

@@ -8,6 +8,7 @@ import type { UpstreamTemplate } from "../data-plane/templates";
 import type { Env } from "../env";
 import type { UpstreamError } from "../errors";
 import { graphRequest, type GraphTarget } from "../meta/graph";
+import { syncPhoneThroughput } from "../provisioning/phone-throughput";
 import { messageErrorOf } from "../meta/error-policy";
 import { upstreamOf } from "../messages/outcome";
 
@@ -105,7 +106,11 @@ export async function syncTemplates(db: Database, env: Env, wabaId: string, opts
   }));
   // Meta lists (name, language) once; if paging shifted under us, the last copy is kept
   const counts = await wabaStore(env, wabaId, mode).syncTemplates(wabaId, [...new Map(upstream.map((t) => [`${t.name}\u0000${t.language}`, t])).values()]);
-  if (mode === "live") await db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId));
+  if (mode === "live") {
+    await db.update(wabas).set({ templatesSyncedAt: sql`MAX(COALESCE(${wabas.templatesSyncedAt}, 0), ${now})` }).where(eq(wabas.id, wabaId));
+    // the same pass reads each number's throughput level, which sets its sending pace
+    await syncPhoneThroughput(db, env, wabaId, target);
+  }
   return { kind: "synced", summary: { ...counts, syncedAt: now } };
 }
 

@@ -25,6 +25,7 @@ const settings: WabaSettings = {
   webhookPath: "/meta/webhook",
   brazilLegacyWaIds: true,
   playVoiceNotes: false,
+  throughputLevel: "STANDARD",
 };
 const phone = { metaPhoneNumberId: "106540352242922", displayPhoneNumber: "+1 555-078-3881", verifiedName: "Demo" };
 const send = (over: Partial<AcceptedSend> = {}): AcceptedSend => ({

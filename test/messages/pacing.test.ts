@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { PairPacing } from "../../src/relay/pacing";
-import { api } from "../helpers/api";
+import { admin, api } from "../helpers/api";
 import { emulatorSends, emulatorSettings } from "../helpers/emulator";
 import { createMessagingTenant, env, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { seedMessage, storeOf } from "../helpers/waba";
@@ -93,10 +93,10 @@ describe("send pacing", () => {
     expect(await messageRow(t, id)).toMatchObject({ status: "queued", attempts: 0 });
 
     expect(await store.claimSend(t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
-    // the number now goes at half its pace: the next send waits two intervals of 72/s
+    // the number now goes at half its pace: the next send waits two intervals of 76/s
     const next = await queued(t, "+919812340001");
     const slot = await store.claimSend(t.waba.id, next, NO_PAIR);
-    expect((slot as { at: number }).at - Date.now()).toBeGreaterThan(1000 / 72);
+    expect((slot as { at: number }).at - Date.now()).toBeGreaterThan(1000 / 76);
   });
 
   it("Meta's 131056 sends the customer's message again a pair interval later, still without spending the attempt", async () => {
@@ -126,4 +126,23 @@ describe("send pacing", () => {
     expect(await messageRow(t, id)).toMatchObject({ attempts: 1 });
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
   }, 40_000);
+
+  it("a template sync reads each number's throughput level from Meta (HIGH → 1,000/s); an operator's value is kept", async () => {
+    const t = await createMessagingTenant();
+    const [first, second] = t.phones.map((p) => p.metaPhoneNumberId);
+    await env.DB.prepare(`UPDATE phone_numbers SET throughput_mps = 20, throughput_source = 'admin' WHERE meta_phone_number_id = ?`).bind(second).run();
+    await emulatorSettings(t.metaWabaId, { throughputLevel: "HIGH" });
+    expect((await admin(`/admin/wabas/${t.waba.id}/templates/sync`, { method: "POST" })).status).toBe(200);
+    const rows = await admin(`/admin/wabas/${t.waba.id}/phone-numbers`);
+    const byId = new Map(((await rows.json()) as { data: Array<{ metaPhoneNumberId: string; throughputMps: number | null; throughputSource: string | null }> }).data.map((p) => [p.metaPhoneNumberId, p]));
+    expect(byId.get(first!)).toMatchObject({ throughputMps: 1000, throughputSource: "meta" });
+    expect(byId.get(second!)).toMatchObject({ throughputMps: 20, throughputSource: "admin" });
+    // the WABA's object paces the number at its new level: 100 claims at once all fit within a fraction of a second
+    const store = storeOf(t);
+    const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => queued(t, `+9198123${String(i).padStart(5, "0")}`)));
+    const slots = await Promise.all(ids.map((id) => store.claimSend(t.waba.id, id, NO_PAIR)));
+    const ats = slots.map((c) => (c as { at: number }).at);
+    expect(Math.max(...ats) - Math.min(...ats)).toBeLessThan(200); // 100 slots at 950/s: 105 ms (at 76/s: 1.3 s)
+  });
 });
+

@@ -19,6 +19,8 @@ export const PhoneNumberSchema = z.object({
   id: z.string(), wabaId: z.string(), metaPhoneNumberId: z.string(), displayPhoneNumber: z.string(), isDefault: z.boolean(),
   /** the throughput the relay paces this number at (messages/s); null: Meta's default, 80 */
   throughputMps: z.number().int().nullable(),
+  /** admin: set with phone:add --mps (kept); meta: Meta's reported level, read on each template sync */
+  throughputSource: z.enum(["admin", "meta"]).nullable(),
   createdAt: Iso,
 });
 /** Meta's levels: 80 messages/s by default, 1,000 after an upgrade, 20 for numbers shared with the WhatsApp Business app. */

@@ -114,7 +114,7 @@ function action(name: "pause" | "resume" | "cancel", operationId: string, summar
   });
 }
 
-export const pauseCampaign = action("pause", "pauseCampaign", "Pause a campaign", "A scheduled or running campaign stops handing recipients to the relay (the few already handed over — a third of a second's worth — still go). 409 INVALID_STATE otherwise.");
+export const pauseCampaign = action("pause", "pauseCampaign", "Pause a campaign", "A scheduled or running campaign stops handing recipients to the relay (the few already handed over — about 0.6 s of its pace — still go). 409 INVALID_STATE otherwise.");
 export const resumeCampaign = action("resume", "resumeCampaign", "Resume a campaign", "A paused campaign runs again (or waits for its `sendAt` if it had not started). 409 INVALID_STATE if it is not paused.");
 export const cancelCampaign = action(
   "cancel",
