@@ -181,7 +181,7 @@ export interface paths {
      * Pause a campaign
      * @description **Required scope:** `messages:send`
      *
-     * A scheduled or running campaign stops handing recipients to the relay (those already handed over — about a second's worth — still go). 409 INVALID_STATE otherwise.
+     * A scheduled or running campaign stops handing recipients to the relay (the few already handed over — about 0.6 s of its pace — still go). 409 INVALID_STATE otherwise.
      */
     post: operations["pauseCampaign"];
   };
@@ -5167,7 +5167,7 @@ export interface operations {
    * Pause a campaign
    * @description **Required scope:** `messages:send`
    *
-   * A scheduled or running campaign stops handing recipients to the relay (those already handed over — about a second's worth — still go). 409 INVALID_STATE otherwise.
+   * A scheduled or running campaign stops handing recipients to the relay (the few already handed over — about 0.6 s of its pace — still go). 409 INVALID_STATE otherwise.
    */
   pauseCampaign: {
     parameters: {
