@@ -12,4 +12,6 @@ export type KeyRecord = {
   /** test keys reach the sandbox and their WABA's test-mode data, never Meta */
   mode: KeyMode;
   revoked: boolean;
+  /** what GET /v1/key shows besides, read in the same query (absent from a record cached by an older build) */
+  profile?: { name: string; displayPrefix: string; createdAt: number; wabaName: string; metaWabaId: string };
 };

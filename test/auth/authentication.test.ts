@@ -21,6 +21,11 @@ describe("API key authentication", () => {
     const body = await jsonOf(res);
     expect(body).toMatchObject({ id: t.key.id, plan: "growth", rateLimit: { perMinute: 600, burst: 120 }, waba: { id: t.waba.id } });
     expect(body.prefix).toBe(t.secret.slice(0, 14));
+    expect(body.waba).toMatchObject({ metaWabaId: t.waba.metaWabaId, name: "Test WABA" });
+    // a warm key answers from its cached record: no D1 query (Server-Timing: EXPOSE_TIMINGS is on in tests)
+    const again = await api("/v1/key", { key: t.secret });
+    expect(again.headers.get("Server-Timing")).toMatch(/d1;[^,]*dur=0\b/);
+    expect(await jsonOf(again)).toEqual(body);
   });
 
   it("401 when the Authorization header is missing", async () => {

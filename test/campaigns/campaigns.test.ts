@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { api, jsonOf } from "../helpers/api";
-import { emulatorSends, emulatorSettings } from "../helpers/emulator";
+import { emulatorSends, emulatorSettings, emulatorStats } from "../helpers/emulator";
 import { createMessagingTenant, env, messageRow, type MessagingTenant } from "../helpers/messaging";
+import { runQueue } from "../helpers/queues";
 import { receiverUrl } from "../helpers/receiver";
 import { createTenant } from "../helpers/tenant";
 import { seedMessage, storeOf, wabaSql } from "../helpers/waba";
@@ -179,4 +180,28 @@ describe("campaigns", () => {
     expect((await jsonOf(b)).id).toBe((await jsonOf(a)).id);
     expect((await jsonOf(await api("/v1/campaigns", { key: t.secret }))).data).toHaveLength(1);
   });
+
+  it("a campaign's jobs delivered twice more, racing the queue's own, reach Meta once per recipient; the counts still equal the rows", async () => {
+    const t = await createMessagingTenant();
+    await paceNumber(t, 20);
+    const recipients = Array.from({ length: 30 }, (_, i) => ({ to: to(i), variables: VARS }));
+    const { id } = await jsonOf(await post(t, "/v1/campaigns", { ...TEMPLATE, recipients }));
+    // as the alarm releases recipients, every released message's job is delivered twice more, at once
+    const redelivered = new Set<string>();
+    while ((await campaign(t, id)).state === "running") {
+      const released = (await wabaSql<{ id: string }>(t, `SELECT id FROM messages WHERE campaign_id = ?`, id)).map((r) => r.id).filter((m) => !redelivered.has(m));
+      if (released.length) {
+        released.forEach((m) => redelivered.add(m));
+        const jobs = released.map((messageId) => ({ wabaId: t.waba.id, messageId, bulk: true as const }));
+        await runQueue("wbiz-sends-bulk", [...jobs, ...jobs]);
+      }
+    }
+    expect(redelivered.size).toBe(30);
+    const done = await campaign(t, id);
+    expect(done).toMatchObject({ state: "completed", counts: { sent: 30, queued: 0, pending: 0 } });
+    expect(await emulatorStats(t.defaultPhone)).toEqual({ phoneNumberId: t.defaultPhone, accepted: 30, refused: { 130429: 0, 131056: 0 }, duplicates: 0 });
+    const rows = await wabaSql<{ status: string; n: number }>(t, `SELECT status, COUNT(*) AS n FROM messages WHERE campaign_id = ? GROUP BY status`, id);
+    expect(rows).toEqual([{ status: "sent", n: 30 }]);
+  }, 60_000);
 });
+

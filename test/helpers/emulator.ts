@@ -46,6 +46,11 @@ export async function emulatorSends(phoneNumberId: string, to?: string): Promise
   return (await control<{ data: SentRecord[] }>("GET", `/sent${query({ phoneNumberId, to })}`)).data;
 }
 
+/** What the number was asked to send: accepted, refused for pace, and accepted twice for one message id. */
+export async function emulatorStats(phoneNumberId: string): Promise<{ phoneNumberId: string; accepted: number; refused: { 130429: number; 131056: number }; duplicates: number }> {
+  return control("GET", `/stats${query({ phoneNumberId })}`);
+}
+
 /** Mark-as-read calls the emulator accepted from this phone number. */
 export async function emulatorReads(phoneNumberId: string): Promise<ReadRecord[]> {
   return (await control<{ data: ReadRecord[] }>("GET", `/reads${query({ phoneNumberId })}`)).data;
