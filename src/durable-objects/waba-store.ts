@@ -13,7 +13,7 @@ import migrations from "../data-plane/migrations/bundle";
 import { exportLines, importLines, type ImportResult } from "../data-plane/portability";
 import type { EventType } from "../data-plane/schema";
 import { admitSend } from "../data-plane/sends";
-import { parseStoreName, type DataMode } from "../data-plane/stub";
+import { parseStoreName, storeName, type DataMode } from "../data-plane/stub";
 import { all, noEffects, type Effects, type Store } from "../data-plane/store";
 import * as templates from "../data-plane/templates";
 import * as webhooks from "../data-plane/webhooks";
@@ -59,6 +59,13 @@ export type RelayResult =
 /** A message behind an earlier one to the same customer asks again this much later. */
 const ORDER_RECHECK_MS = 250;
 
+/** The name an unnamed id was made from: the WABA's live or test-mode name, whichever hashes to it. */
+function nameFromId(ctx: DurableObjectState, env: Env): string | undefined {
+  const wabaId = ctx.storage.kv.get<string>("wabaId");
+  if (wabaId === undefined) return undefined;
+  return (["live", "test"] as const).map((mode) => storeName(wabaId, mode)).find((n) => env.WABA_STORE.idFromName(n).equals(ctx.id));
+}
+
 /**
  * One WABA's data plane: a SQLite-backed Durable Object per WABA and mode, named by our WABA id (always
  * the one in the authenticated key record or the job, never one from a request) — `test:<id>` for the
@@ -85,7 +92,13 @@ export class WabaStore extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#named = ctx.id.name === undefined ? undefined : parseStoreName(ctx.id.name);
+    // An object woken by its alarm has no name on its id (only objects addressed by name do): the name
+    // is kept in its storage the first time it is addressed, and read back when the id has none; an
+    // object stored before that knows its WABA, and its id is the one its name hashes to.
+    const known = ctx.storage.kv.get<string>("storeName") ?? nameFromId(ctx, env);
+    if (ctx.id.name !== undefined && known !== ctx.id.name) ctx.storage.kv.put("storeName", ctx.id.name);
+    const name = ctx.id.name ?? known;
+    this.#named = name === undefined ? undefined : parseStoreName(name);
     void ctx.blockConcurrencyWhile(async () => {
       await migrateStore(ctx.storage);
       this.#wabaId = ctx.storage.kv.get<string>("wabaId");
