@@ -6,7 +6,7 @@ import type { MessageError } from "../messages/outcome";
 import type { Refusal } from "../messages/send";
 import { PHONE_HEADROOM } from "../relay/pacing";
 import { findContact } from "./contacts";
-import { sendingPhone, type WabaControl } from "./control";
+import { phoneMps, sendingPhone, type WabaControl } from "./control";
 import { emitCampaignEvent } from "./events";
 import { cancelCampaignMessages, recordMessage } from "./messages";
 import type { CampaignState } from "./schema";
@@ -120,7 +120,7 @@ export function createCampaign(s: Store, control: WabaControl, input: CampaignIn
   const c = { template: input.template, language: input.language, phone };
   const checked = checkRecipients(s, c, input.recipients, 0, new Set());
   if ("refusal" in checked) return { kind: "refused", refusal: checked.refusal };
-  const mps = control.phones.find((p) => p.metaPhoneNumberId === phone)?.mps ?? 80;
+  const mps = phoneMps(control, phone);
   if (opts.dryRun) {
     return { kind: "dry_run", wouldSend: checked.accepted.length, skipped: checked.skipped, phoneNumberId: phone, estimatedSeconds: Math.ceil(checked.accepted.length / (mps * PHONE_HEADROOM)) };
   }
@@ -168,7 +168,8 @@ function start(s: Store, id: string): void {
   emitCampaignEvent(s, "campaign.started", campaignView(s, id)!);
 }
 
-export type ActionResult = { kind: "not_found" } | { kind: "conflict"; state: CampaignState } | { kind: "done"; campaign: CampaignView };
+/** `cancelled`: the campaign's messages a cancel took back from the relay */
+export type ActionResult = { kind: "not_found" } | { kind: "conflict"; state: CampaignState } | { kind: "done"; campaign: CampaignView; cancelled: string[] };
 
 /**
  * pause (scheduled or running → paused), resume (paused → running, or scheduled again if not yet due),
@@ -180,6 +181,7 @@ export function campaignAction(s: Store, id: string, action: "pause" | "resume" 
   if (!row) return { kind: "not_found" };
   const allowed: Record<typeof action, CampaignState[]> = { pause: ["scheduled", "running"], resume: ["paused"], cancel: ["scheduled", "running", "paused"] };
   if (!allowed[action].includes(row.state)) return { kind: "conflict", state: row.state };
+  let cancelled: string[] = [];
   if (action === "pause") {
     s.sql.exec(`UPDATE campaigns SET state = 'paused', updated_at = ? WHERE id = ?`, s.now, id);
   } else if (action === "resume") {
@@ -187,10 +189,10 @@ export function campaignAction(s: Store, id: string, action: "pause" | "resume" 
     else start(s, id);
   } else {
     s.sql.exec(`UPDATE campaign_recipients SET status = 'cancelled' WHERE campaign_id = ? AND status = 'pending'`, id);
-    cancelCampaignMessages(s, id);
+    cancelled = cancelCampaignMessages(s, id);
     s.sql.exec(`UPDATE campaigns SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ?`, s.now, s.now, id);
   }
-  return { kind: "done", campaign: campaignView(s, id)! };
+  return { kind: "done", campaign: campaignView(s, id)!, cancelled };
 }
 
 /**
@@ -203,11 +205,11 @@ export function runCampaigns(s: Store, control: WabaControl): { released: number
   let released = 0;
   const running = all<CampaignRow>(s, `${CAMPAIGN} WHERE state = 'running'`);
   for (const c of running) {
-    const mps = control.phones.find((p) => p.metaPhoneNumberId === c.phone)?.mps ?? 80;
+    const mps = phoneMps(control, c.phone);
     const inFlight = one<{ n: number }>(s, `SELECT COUNT(*) AS n FROM messages WHERE campaign_id = ? AND status IN ('queued', 'sending')`, c.id)!.n;
     const room = Math.max(0, Math.ceil((mps * PHONE_HEADROOM * RELEASE_LEAD_MS) / 1000) - inFlight);
     const next = room > 0 ? all<{ seq: number; to: string; input: string }>(s, `SELECT seq, "to", input FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' ORDER BY seq LIMIT ?`, c.id, room) : [];
-    const templates = templateVariants(s, c.template);
+    const templates = next.length ? templateVariants(s, c.template) : [];
     for (const r of next) {
       const input = JSON.parse(r.input) as RecipientInput;
       const draft = composeFor(s, c, { to: r.to, input }, templates);

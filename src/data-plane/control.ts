@@ -1,3 +1,5 @@
+import { DEFAULT_MPS } from "../relay/pacing";
+
 // What a WABA's object needs from the control plane (D1): its Meta WABA id, its Meta access token
 // (still sealed) and its phone numbers. Read once when the object needs it and kept in memory; admin
 // changes (a new token, a phone number) tell the object to read it again (WabaStore.invalidate).
@@ -28,6 +30,11 @@ export async function loadWabaControl(d1: D1Database, wabaId: string): Promise<W
     accessTokenEnc: first.accessTokenEnc,
     phones: results.filter((r) => r.phone !== null).map((r) => ({ metaPhoneNumberId: r.phone!, isDefault: r.isDefault === 1, mps: r.mps })),
   };
+}
+
+/** The throughput a number is paced at (messages/s): its stored level, else Meta's default. */
+export function phoneMps(control: WabaControl, metaPhoneNumberId: string): number {
+  return control.phones.find((p) => p.metaPhoneNumberId === metaPhoneNumberId)?.mps ?? DEFAULT_MPS;
 }
 
 /** The number a send goes from: the one named (if it is the WABA's), else the WABA's default. */

@@ -104,11 +104,12 @@ export type Claimed = { payload: string; metaPhoneNumberId: string; attempts: nu
 export type Unclaimed = { kind: "done" } | { kind: "busy"; retryAfterSeconds: number };
 
 /**
- * The relay's claim (queued → sending, or a claim whose lease lapsed): it alone talks to Meta for this
- * message until it reports back. A message that already has a wamid, is terminal, or is claimed right
- * now is not claimed again: never send twice.
+ * The relay's claim (queued → sending, or a claim whose lease lapsed), once sendLanes found the message
+ * claimable in the same transaction: it alone talks to Meta for this message until it reports back. The
+ * WHERE clause is the guard that a message with a wamid, a terminal one or one claimed right now is never
+ * claimed again: never send twice. Null when it does not hold.
  */
-export function claimSend(s: Store, messageId: string): ({ kind: "claimed" } & Claimed) | Unclaimed {
+export function claimSend(s: Store, messageId: string): Claimed | null {
   const [claimed] = run<Claimed>(
     s,
     `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = ?
@@ -116,13 +117,7 @@ export function claimSend(s: Store, messageId: string): ({ kind: "claimed" } & C
       RETURNING payload, meta_phone_number_id AS metaPhoneNumberId, attempts`,
     s.now, messageId, s.now - SEND_LEASE_MS,
   );
-  if (claimed) return { kind: "claimed", ...claimed };
-  const row = one<{ status: string; wamid: string | null; updatedAt: number }>(s, `SELECT status, wamid, updated_at AS updatedAt FROM messages WHERE id = ?`, messageId);
-  if (row?.status === "sending" && row.wamid === null) {
-    // another delivery of this job is talking to Meta right now; look again when its claim lapses
-    return { kind: "busy", retryAfterSeconds: Math.max(1, Math.ceil((row.updatedAt + SEND_LEASE_MS - s.now) / 1000)) };
-  }
-  return { kind: "done" }; // already sent, failed, or gone
+  return claimed ?? null;
 }
 
 /**
@@ -150,8 +145,11 @@ export function releaseThrottled(s: Store, messageId: string, error: MessageErro
   if (transition(s, { id: messageId }, "queued", { error }) !== null) run(s, `UPDATE messages SET attempts = MAX(0, attempts - 1) WHERE id = ?`, messageId);
 }
 
-/** Scheduled sends that have fallen due become queued and go to the relay. Returns how many (at most `limit`). */
-export function releaseDueScheduled(s: Store, limit = 500): number {
+/** How many scheduled sends one pass releases; a full pass means more are due at once. */
+export const SCHEDULED_BATCH = 500;
+
+/** Scheduled sends that have fallen due become queued and go to the relay. Returns how many (at most SCHEDULED_BATCH). */
+export function releaseDueScheduled(s: Store, limit = SCHEDULED_BATCH): number {
   const due = all<{ id: string }>(s, `SELECT id FROM messages WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, id LIMIT ?`, s.now, limit);
   for (const { id } of due) {
     if (transition(s, { id }, "queued") !== null) s.effects.sends.push({ wabaId: s.wabaId, messageId: id });
@@ -176,24 +174,23 @@ export function cancelScheduled(s: Store, messageId: string): { kind: "cancelled
   return { kind: "cancelled" };
 }
 
-/** A cancelled campaign's messages that the relay has not claimed yet: cancelled, never handed to Meta. */
-export function cancelCampaignMessages(s: Store, campaignId: string): number {
+/** A cancelled campaign's messages that the relay has not claimed yet: cancelled, never handed to Meta. Returns their ids. */
+export function cancelCampaignMessages(s: Store, campaignId: string): string[] {
   const open = all<{ id: string }>(s, `SELECT id FROM messages WHERE campaign_id = ? AND status IN ('scheduled', 'queued')`, campaignId);
-  let n = 0;
-  for (const { id } of open) if (transition(s, { id }, "cancelled") !== null) n++;
-  return n;
+  return open.map((m) => m.id).filter((id) => transition(s, { id }, "cancelled") !== null);
 }
 
 /** Earlier sends to the same customer from the same number are looked for this far back (ms). */
 export const SEND_ORDER_WINDOW_MS = 15 * 60_000;
 
-export type SendLanes = { kind: "ready"; phone: string; conversationId: string; behind: boolean; campaignId: string | null } | Unclaimed;
+/** `pair`: the lane of this number and this customer (their conversation) for pair-rate pacing */
+export type SendLanes = { kind: "ready"; phone: string; pair: string; behind: boolean; campaignId: string | null } | Unclaimed;
 
 /**
- * What pacing needs to know before the relay's claim: the message's number and customer (its
- * conversation), and whether an earlier send to that customer from that number, made in the last
+ * Whether the relay may claim the message (else why not: done, or busy with another delivery's live
+ * claim), and what pacing needs to know first: the message's number and customer (its conversation), and whether an earlier send to that customer from that number, made in the last
  * SEND_ORDER_WINDOW_MS, is still waiting for Meta (then this one waits too: messages to one customer keep
- * their order; `order: false`, with pair pacing off, skips that). Unclaimable messages answer as claimSend would.
+ * their order; `order: false`, with pair pacing off, skips that).
  */
 export function sendLanes(s: Store, messageId: string, opts: { order: boolean } = { order: true }): SendLanes {
   const row = one<{ status: string; wamid: string | null; updatedAt: number; phone: string; conversationId: string; createdAt: number; direction: string; campaignId: string | null }>(
@@ -215,7 +212,7 @@ export function sendLanes(s: Store, messageId: string, opts: { order: boolean } 
       LIMIT 1`,
     row.conversationId, row.createdAt - SEND_ORDER_WINDOW_MS, row.createdAt, row.createdAt, messageId, row.phone,
   );
-  return { kind: "ready", phone: row.phone, conversationId: row.conversationId, behind: Boolean(earlier), campaignId: row.campaignId };
+  return { kind: "ready", phone: row.phone, pair: `${row.phone}|${row.conversationId}`, behind: Boolean(earlier), campaignId: row.campaignId };
 }
 
 /** The send will not happen: terminal, with the reason. False if it had already moved on. */

@@ -23,3 +23,8 @@ export function parseStoreName(name: string): { wabaId: string; mode: DataMode }
 export function wabaStore(env: Pick<Env, "WABA_STORE">, wabaId: string, mode: DataMode = "live") {
   return env.WABA_STORE.getByName(storeName(wabaId, mode));
 }
+
+/** Both of the WABA's objects (live and test mode) cache its control record: they read it again. */
+export async function invalidateWabaControl(env: Pick<Env, "WABA_STORE">, wabaId: string): Promise<void> {
+  await Promise.all([wabaStore(env, wabaId, "live").invalidate(), wabaStore(env, wabaId, "test").invalidate()]);
+}

@@ -4,7 +4,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { openSecret, sealSecret } from "../crypto/secret-box";
 import * as campaigns from "../data-plane/campaigns";
 import * as contacts from "../data-plane/contacts";
-import { loadWabaControl, type WabaControl } from "../data-plane/control";
+import { loadWabaControl, phoneMps, type WabaControl } from "../data-plane/control";
 import * as inbox from "../data-plane/inbox";
 import { hasWorkInFlight, STALE_AFTER_MS, sweep, type SweepResult } from "../data-plane/maintenance";
 import { applyMetaChange, type MetaAlert } from "../data-plane/meta-changes";
@@ -23,7 +23,7 @@ import type { SendContent } from "../messages/inputs";
 import type { MessageError, SendOutcome } from "../messages/outcome";
 import type { Refusal } from "../messages/send";
 import type { MetaEventJob } from "../queues/meta-event-job";
-import { DEFAULT_MPS, Pacer, type PairPacing } from "../relay/pacing";
+import { Pacer, type PairPacing } from "../relay/pacing";
 import { settings } from "../settings";
 import { generateWebhookSecret } from "../webhooks/signing";
 
@@ -121,8 +121,7 @@ export class WabaStore extends DurableObject<Env> {
       return a;
     });
     if (admission.kind === "dry_run") {
-      const mps = control.phones.find((p) => p.metaPhoneNumberId === admission.phoneNumberId)?.mps ?? DEFAULT_MPS;
-      return { ...admission, estimatedWaitMs: this.#pacer.estimateWaitMs(admission.phoneNumberId, mps, Date.now()), d1 };
+      return { ...admission, estimatedWaitMs: this.#pacer.estimateWaitMs(admission.phoneNumberId, phoneMps(control, admission.phoneNumberId), Date.now()), d1 };
     }
     if (admission.kind === "scheduled") await this.#scheduleAlarm(admission.sendAt);
     if (admission.kind !== "queued") return { ...admission, d1 };
@@ -147,11 +146,10 @@ export class WabaStore extends DurableObject<Env> {
         return lanes;
       }
       if (lanes.behind) return { kind: "paced", until: s.now + ORDER_RECHECK_MS };
-      const mps = control.phones.find((p) => p.metaPhoneNumberId === lanes.phone)?.mps ?? DEFAULT_MPS;
-      const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: `${lanes.phone}|${lanes.conversationId}`, mps, pairPacing, now: s.now, bulk: lanes.campaignId !== null });
+      const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: lanes.pair, mps: phoneMps(control, lanes.phone), pairPacing, now: s.now, bulk: lanes.campaignId !== null });
       if (slot.kind === "wait") return { kind: "paced", until: slot.until };
       const claimed = messages.claimSend(s, messageId);
-      return claimed.kind === "claimed" ? { ...claimed, at: slot.at } : claimed;
+      return claimed ? { kind: "claimed", ...claimed, at: slot.at } : { kind: "done" };
     });
     if (claim.kind !== "claimed") return claim;
     const access: GraphAccess = this.#mode === "test" ? { mode: "test", metaWabaId: control.metaWabaId } : { mode: "live", accessTokenEnc: control.accessTokenEnc };
@@ -172,7 +170,7 @@ export class WabaStore extends DurableObject<Env> {
         const lanes = messages.sendLanes(s, messageId, { order: false });
         if (lanes.kind !== "ready") return {};
         if (result.lane === "phone") this.#pacer.throttled(lanes.phone, s.now);
-        else this.#pacer.pairThrottled(`${lanes.phone}|${lanes.conversationId}`, pairPacing ?? { intervalMs: 0, burst: 1 }, s.now);
+        else this.#pacer.pairThrottled(lanes.pair, pairPacing ?? { intervalMs: 0, burst: 1 }, s.now);
         return { retryAt: s.now };
       }
       this.#pacer.release(messageId);
@@ -365,7 +363,7 @@ export class WabaStore extends DurableObject<Env> {
       const run = campaigns.runCampaigns(s, control);
       // a running campaign's next release, and more due work, on the real clock (the schedule may run on a pinned one)
       const real = Date.now();
-      const times = [messages.nextScheduledAt(s), run.nextStartAt, run.running ? real + campaigns.RELEASE_TICK_MS : null, due === 500 ? real : null];
+      const times = [messages.nextScheduledAt(s), run.nextStartAt, run.running ? real + campaigns.RELEASE_TICK_MS : null, due === messages.SCHEDULED_BATCH ? real : null];
       const soonest = times.filter((t): t is number => t !== null);
       return soonest.length ? Math.min(...soonest) : null;
     }, now);
@@ -383,7 +381,7 @@ export class WabaStore extends DurableObject<Env> {
   async createCampaign(wabaId: string, input: campaigns.CampaignInput, apiKeyId: string, opts: { dryRun?: boolean }): Promise<campaigns.CreateResult & { d1: number }> {
     const { control, d1 } = await this.#controlRecord(wabaId);
     const result = await this.#write(wabaId, (s) => campaigns.createCampaign(s, control, input, apiKeyId, opts));
-    if (result.kind === "created") await this.#scheduleAlarm(result.campaign.state === "running" ? Date.now() : (result.campaign.sendAt ?? Date.now()));
+    if (result.kind === "created") await this.#wakeFor(result.campaign);
     return { ...result, d1 };
   }
 
@@ -394,10 +392,17 @@ export class WabaStore extends DurableObject<Env> {
   async campaignAction(wabaId: string, id: string, action: "pause" | "resume" | "cancel") {
     const result = await this.#write(wabaId, (s) => campaigns.campaignAction(s, id, action));
     if (result.kind === "done") {
-      if (action === "cancel") for (const m of this.#read(wabaId, (s) => all<{ id: string }>(s, `SELECT id FROM messages WHERE campaign_id = ? AND status = 'cancelled'`, id))) this.#pacer.release(m.id);
-      if (result.campaign.state === "running" || result.campaign.state === "scheduled") await this.#scheduleAlarm(result.campaign.state === "running" ? Date.now() : (result.campaign.sendAt ?? Date.now()));
+      // cancelled messages leave their number's bulk line now, not when their jobs come back
+      for (const messageId of result.cancelled) this.#pacer.release(messageId);
+      await this.#wakeFor(result.campaign);
     }
     return result;
+  }
+
+  /** A running campaign is released by the alarm at once; a scheduled one at its sendAt. */
+  async #wakeFor(campaign: campaigns.CampaignView): Promise<void> {
+    if (campaign.state === "running") await this.#scheduleAlarm(Date.now());
+    else if (campaign.state === "scheduled") await this.#scheduleAlarm(campaign.sendAt ?? Date.now());
   }
 
   async getCampaign(wabaId: string, id: string) {

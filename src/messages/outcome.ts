@@ -1,4 +1,5 @@
 import { ApiError, type ErrorCode, type UpstreamError } from "../errors";
+import type { Refusal } from "./send";
 
 /** Why a message failed, as stored in messages.error and shown in history and webhooks. */
 export type MessageError = {
@@ -71,4 +72,16 @@ export function failedSendError(e: MessageError, kind: string): ApiError {
   if (code) return new ApiError(code, `Meta refused the send: ${e.details ?? e.message}`, { upstream });
   const message = e.source === "relay" ? e.message : `Meta's Cloud API rejected the send: ${e.details ?? e.message}`;
   return new ApiError("META_UPSTREAM_ERROR", message, { upstream });
+}
+
+/** A send's check refused it (window, template, variables, opt-out, …): its error, as every send route answers it. */
+export function refusalError(r: Refusal): ApiError {
+  return new ApiError(r.code, r.message, r.details ? { details: r.details } : {});
+}
+
+/** PHONE_NOT_FOUND: the phoneNumberId given is not the WABA's, or the WABA has no number at all. */
+export function phoneNotFoundError(phoneNumberId: string | undefined): ApiError {
+  return phoneNumberId
+    ? new ApiError("PHONE_NOT_FOUND", `phoneNumberId ${phoneNumberId} does not belong to the WABA tied to this API key`, { details: [{ field: "phoneNumberId", message: "not a phone number of this WABA" }] })
+    : new ApiError("PHONE_NOT_FOUND", "The WABA tied to this API key has no phone number");
 }

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { wabaStore } from "../data-plane/stub";
+import { invalidateWabaControl } from "../data-plane/stub";
 import type { Database } from "../db/client";
 import { phoneNumbers } from "../db/schema";
 import type { Env } from "../env";
@@ -35,6 +35,6 @@ export async function syncPhoneThroughput(db: Database, env: Env, wabaId: string
     await db.update(phoneNumbers).set({ throughputMps: mps, throughputSource: "meta" }).where(eq(phoneNumbers.id, phone.id));
     changed++;
   }
-  if (changed) await Promise.all([wabaStore(env, wabaId, "live").invalidate(), wabaStore(env, wabaId, "test").invalidate()]);
+  if (changed) await invalidateWabaControl(env, wabaId);
   return changed;
 }

@@ -5,7 +5,7 @@ import { sealSecret } from "../crypto/secret-box";
 import type { Database } from "../db/client";
 import { newId } from "../db/ids";
 import { apiKeys, phoneNumbers, wabas, workspaces, type Plan } from "../db/schema";
-import { wabaStore } from "../data-plane/stub";
+import { invalidateWabaControl, wabaStore } from "../data-plane/stub";
 import type { Env } from "../env";
 import { forgetUnknownWaba } from "../meta-events/waba-lookup";
 
@@ -61,7 +61,7 @@ export async function updateWaba(db: Database, env: Env, id: string, patch: { na
     ? await db.update(wabas).set(set).where(eq(wabas.id, id)).returning()
     : await db.select().from(wabas).where(eq(wabas.id, id)).all();
   // the WABA's object caches its token: a new one takes effect on its next send
-  if (row && patch.accessToken !== undefined) await wabaStore(env, id).invalidate();
+  if (row && patch.accessToken !== undefined) await invalidateWabaControl(env, id);
   return row ? publicWaba(row) : null;
 }
 
@@ -89,8 +89,7 @@ export async function addPhoneNumber(db: Database, env: Env, input: { wabaId: st
   } else {
     await insert;
   }
-  // both of the WABA's objects cache its phone numbers
-  await Promise.all([wabaStore(env, input.wabaId, "live").invalidate(), wabaStore(env, input.wabaId, "test").invalidate()]);
+  await invalidateWabaControl(env, input.wabaId);
   return { kind: "created" as const, phoneNumber: row };
 }
 

@@ -3,12 +3,11 @@ import type { CampaignInput, CampaignView, RecipientInput, Skipped } from "../..
 import { campaignJson } from "../../data-plane/events";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
-import type { Refusal } from "../../messages/send";
+import { phoneNotFoundError, refusalError } from "../../messages/outcome";
 import { iso, isResourceId } from "../../schemas/common";
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from "./campaigns.schemas";
 import type * as routes from "./campaigns.routes";
 
-const refused = (r: Refusal) => new ApiError(r.code, r.message, r.details ? { details: r.details } : {});
 const notFound = () => new ApiError("NOT_FOUND", "Campaign not found");
 const withSkipped = (c: CampaignView, skipped: Skipped[]) => ({ ...campaignJson(c), skipped });
 
@@ -23,9 +22,9 @@ export const createCampaign: RouteHandler<typeof routes.createCampaign, AppEnv> 
   c.var.counters.d1 += result.d1;
   switch (result.kind) {
     case "no_phone":
-      throw new ApiError("PHONE_NOT_FOUND", input.phoneNumberId ? `phoneNumberId ${input.phoneNumberId} does not belong to the WABA tied to this API key` : "The WABA tied to this API key has no phone number");
+      throw phoneNotFoundError(input.phoneNumberId);
     case "refused":
-      throw refused(result.refusal);
+      throw refusalError(result.refusal);
     case "dry_run":
       return c.json({ dryRun: true as const, wouldSend: result.wouldSend, skipped: result.skipped, phoneNumberId: result.phoneNumberId, estimatedSeconds: result.estimatedSeconds }, 200);
     case "created":
@@ -47,7 +46,7 @@ export const appendRecipients: RouteHandler<typeof routes.appendRecipients, AppE
     case "too_many":
       throw new ApiError("VALIDATION_FAILED", `recipients: a campaign has at most ${result.max} recipients`, { details: [{ field: "recipients", message: `at most ${result.max} in all` }] });
     case "refused":
-      throw refused(result.refusal);
+      throw refusalError(result.refusal);
     case "appended":
       return c.json(withSkipped(result.campaign, result.skipped), 200);
   }

@@ -3,13 +3,11 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import type { SendContent } from "../../messages/inputs";
-import { failedSendError } from "../../messages/outcome";
-import type { Refusal } from "../../messages/send";
+import { failedSendError, phoneNotFoundError, refusalError } from "../../messages/outcome";
 import { iso, isResourceId } from "../../schemas/common";
 import { settings } from "../../settings";
 import type * as routes from "./messages.routes";
 
-const refused = (r: Refusal) => new ApiError(r.code, r.message, r.details ? { details: r.details } : {});
 
 /** RFC 7240 Prefer: `respond-async`, and `wait=<seconds>` to shorten the wait for Meta. */
 function preferences(header: string | undefined): { async: boolean; waitMs?: number } {
@@ -32,16 +30,11 @@ async function send(c: Context<AppEnv>, content: SendContent) {
     dryRun: c.req.query("dryRun") === "true",
   });
   c.var.counters.d1 += result.d1;
-  const phoneNumberId = content.input.phoneNumberId;
   switch (result.kind) {
     case "no_phone":
-      throw new ApiError(
-        "PHONE_NOT_FOUND",
-        phoneNumberId ? `phoneNumberId ${phoneNumberId} does not belong to the WABA tied to this API key` : "The WABA tied to this API key has no phone number",
-        phoneNumberId ? { details: [{ field: "phoneNumberId", message: "not a phone number of this WABA" }] } : {},
-      );
+      throw phoneNotFoundError(content.input.phoneNumberId);
     case "refused":
-      throw refused(result.refusal);
+      throw refusalError(result.refusal);
     case "sent":
       return c.json({ wamid: result.wamid }, 200);
     case "failed":
