@@ -3,6 +3,7 @@ import type { WabaStore } from "./durable-objects/waba-store";
 import type { KeyRecord } from "./auth/key-record";
 import type { SendJob } from "./queues/send-job";
 import type { MetaEventJob } from "./queues/meta-event-job";
+import type { MediaCopyJob } from "./queues/media-copy-job";
 import type { WebhookDeliveryJob } from "./queues/webhook-delivery-job";
 
 export interface Env {
@@ -15,7 +16,10 @@ export interface Env {
   SEND_QUEUE: Queue<SendJob>;
   /** campaigns' sends (`bulk: true`): the same relay, a queue of their own */
   BULK_SEND_QUEUE: Queue<SendJob>;
-  META_EVENTS_QUEUE: Queue<MetaEventJob>;
+  /** Meta-event jobs, and the copy of an inbound message's media into MEDIA (src/media/copy-inbound.ts) */
+  META_EVENTS_QUEUE: Queue<MetaEventJob | MediaCopyJob>;
+  /** R2: inbound media kept per WABA and message (src/media/store-key.ts) */
+  MEDIA: R2Bucket;
   WEBHOOK_QUEUE: Queue<WebhookDeliveryJob>;
   /** Local dev and tests: a service binding to the Cloud API emulator. Absent in production. */
   META?: Fetcher;
@@ -54,6 +58,10 @@ export interface Env {
   DNS_RESOLVER_URL?: string;
   /** message bodies older than this are pruned by each WABA object (days, default 180) */
   MESSAGE_RETENTION_DAYS?: string;
+  /** inbound media kept in R2 is deleted after this many days (default 90); older media answers 410 MEDIA_EXPIRED */
+  MEDIA_RETENTION_DAYS?: string;
+  /** the Meta app id Resumable Uploads are made for (template header media from a media id) */
+  META_APP_ID?: string;
   /** local dev only (ENVIRONMENT "local"): an API key /docs pre-fills for "Test Request" (npm run dev passes the growth demo key) */
   DOCS_DEMO_KEY?: string;
 }

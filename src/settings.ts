@@ -29,6 +29,10 @@ const SettingsSchema = z.object({
   WEBHOOK_TIMEOUT_MS: num(10_000, { min: 1 }),
   /** message bodies and payloads older than this are pruned by each WABA object's alarm (days) */
   MESSAGE_RETENTION_DAYS: num(180, { min: 1 }),
+  /** inbound media kept in R2 is deleted by each WABA object's alarm after this many days */
+  MEDIA_RETENTION_DAYS: num(90, { min: 1 }),
+  /** the Meta app Resumable Uploads are made for (digits; absent: header handles cannot be made) */
+  META_APP_ID: z.string().regex(/^\d+$/).optional().catch(undefined),
   /** add Server-Timing with D1 queries and Durable Object calls (local dev, benchmarks) */
   EXPOSE_TIMINGS: flag,
   /** webhook endpoints may use http:// on loopback (local dev only) */
@@ -50,6 +54,8 @@ export type Settings = {
   webhookRetryWindowMs: number;
   webhookTimeoutMs: number;
   messageRetentionMs: number;
+  mediaRetentionMs: number;
+  metaAppId: string | undefined;
   exposeTimings: boolean;
   webhooksAllowLoopbackHttp: boolean;
   dnsResolverUrl: string;
@@ -73,6 +79,8 @@ export function settings(env: Env): Settings {
     webhookRetryWindowMs: v.WEBHOOK_RETRY_WINDOW_MS,
     webhookTimeoutMs: v.WEBHOOK_TIMEOUT_MS,
     messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 24 * 60 * 60_000,
+    mediaRetentionMs: v.MEDIA_RETENTION_DAYS * 24 * 60 * 60_000,
+    metaAppId: v.META_APP_ID,
     exposeTimings: v.EXPOSE_TIMINGS,
     webhooksAllowLoopbackHttp: v.WEBHOOKS_ALLOW_LOOPBACK_HTTP,
     dnsResolverUrl: v.DNS_RESOLVER_URL,

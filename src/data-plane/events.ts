@@ -1,4 +1,5 @@
 import { newId } from "../db/ids";
+import { isInboundMedia, mediaView } from "./media";
 import type { EventType } from "./schema";
 import { all, one, type Store } from "./store";
 
@@ -47,10 +48,13 @@ export function messageView(s: Store, messageId: string) {
   );
   if (!m) return null;
   const { eventSeq, ...rest } = m;
+  // an inbound media message also says where its media is and whether our copy is there yet
+  const media = isInboundMedia(m.direction, m.kind) ? mediaView(s, messageId) : null;
   return {
     eventSeq,
     message: {
       ...rest,
+      ...(media ? { media } : {}),
       error: m.error === null ? null : JSON.parse(m.error),
       editedAt: isoOrNull(m.editedAt),
       deletedAt: isoOrNull(m.deletedAt),

@@ -1,5 +1,6 @@
 import type { MessageError as OutcomeError } from "../messages/outcome";
 import { pageOf } from "../schemas/page";
+import { isInboundMedia, mediaPath } from "./media";
 import type { MessageStatus } from "./schema";
 import { all, one, type Store } from "./store";
 
@@ -65,6 +66,8 @@ export type MessageItem = {
   error: MessageError | null;
   editedAt: number | null;
   deletedAt: number | null;
+  /** inbound media messages: GET /v1/messages/{id}/media */
+  mediaUrl?: string;
 };
 
 type MessageRow = Omit<MessageItem, "error"> & { error: string | null; beforeKnown: string | null };
@@ -107,7 +110,14 @@ export function listMessages(s: Store, conversationId: string, f: { beforeId?: s
   if (f.beforeId !== undefined && first.beforeKnown === null) return { kind: "unknown_before_id" };
   const rows = results.filter((r) => r.id !== null);
   const page = pageOf(rows, f.limit, (oldest) => oldest.id);
-  const items = page.items.map(({ beforeKnown: _, error, ...r }) => ({ ...r, error: error === null ? null : (JSON.parse(error) as MessageError) })).reverse();
+  const items = page.items
+    .map(({ beforeKnown: _, error, ...r }) => ({
+      ...r,
+      error: error === null ? null : (JSON.parse(error) as MessageError),
+      // inbound media: where to download it (no join: every inbound media message has its media row)
+      ...(isInboundMedia(r.direction, r.kind) ? { mediaUrl: mediaPath(r.id) } : {}),
+    }))
+    .reverse();
   return { kind: "page", items, nextCursor: page.nextCursor };
 }
 

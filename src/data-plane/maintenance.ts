@@ -1,3 +1,4 @@
+import { staleMediaCopies } from "./media";
 import { applyPendingStatuses } from "./messages";
 import { all, type Store } from "./store";
 
@@ -15,7 +16,7 @@ export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60_000;
 /** Rows changed per alarm at most, so one alarm stays short; the next alarm continues. */
 const BATCH = 500;
 
-export type SweepResult = { sends: number; deliveries: number; pendingStatuses: number; pruned: number; eventsDeleted: number; more: boolean };
+export type SweepResult = { sends: number; deliveries: number; mediaCopies: number; pendingStatuses: number; pruned: number; eventsDeleted: number; more: boolean };
 
 export function sweep(s: Store, opts: { retentionMs: number }): SweepResult {
   const stale = s.now - STALE_AFTER_MS;
@@ -28,6 +29,13 @@ export function sweep(s: Store, opts: { retentionMs: number }): SweepResult {
 
   const deliveries = all<{ id: string }>(s, `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at < ? LIMIT ?`, stale, BATCH);
   for (const d of deliveries) s.effects.deliveries.push(d.id);
+
+  // media copies whose job went missing: queued again (touched, so the next alarm does not queue them twice)
+  const copies = staleMediaCopies(s, BATCH);
+  for (const id of copies) {
+    s.sql.exec(`UPDATE media SET updated_at = ? WHERE message_id = ?`, s.now, id);
+    s.effects.mediaCopies.push(id);
+  }
 
   const early = all<{ wamid: string }>(s, `SELECT DISTINCT p.wamid FROM pending_statuses p JOIN messages m ON m.wamid = p.wamid LIMIT ?`, BATCH);
   for (const { wamid } of early) applyPendingStatuses(s, wamid);
@@ -45,8 +53,8 @@ export function sweep(s: Store, opts: { retentionMs: number }): SweepResult {
     s.sql.exec(`DELETE FROM webhook_deliveries WHERE event_id = ?`, e.id);
     s.sql.exec(`DELETE FROM webhook_events WHERE id = ?`, e.id);
   }
-  const more = sends.length === BATCH || deliveries.length === BATCH || pruned === BATCH || oldEvents.length === BATCH;
-  return { sends: sends.length, deliveries: deliveries.length, pendingStatuses: early.length, pruned, eventsDeleted: oldEvents.length, more };
+  const more = sends.length === BATCH || deliveries.length === BATCH || copies.length === BATCH || pruned === BATCH || oldEvents.length === BATCH;
+  return { sends: sends.length, deliveries: deliveries.length, mediaCopies: copies.length, pendingStatuses: early.length, pruned, eventsDeleted: oldEvents.length, more };
 }
 
 /** Whether anything is in flight that the next alarm must look after. */
@@ -54,6 +62,7 @@ export function hasWorkInFlight(s: Pick<Store, "sql">): boolean {
   return (
     all(s, `SELECT 1 AS x FROM messages WHERE status IN ('queued', 'sending') LIMIT 1`).length > 0 ||
     all(s, `SELECT 1 AS x FROM webhook_deliveries WHERE status = 'pending' LIMIT 1`).length > 0 ||
-    all(s, `SELECT 1 AS x FROM pending_statuses LIMIT 1`).length > 0
+    all(s, `SELECT 1 AS x FROM pending_statuses LIMIT 1`).length > 0 ||
+    all(s, `SELECT 1 AS x FROM media WHERE status = 'pending' LIMIT 1`).length > 0
   );
 }

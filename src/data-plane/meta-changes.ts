@@ -18,6 +18,7 @@ import {
 } from "../meta-events/meta-payload";
 import type { MetaEventJob } from "../queues/meta-event-job";
 import { marketingPreference, numberChanged, setOptIn, userIdChanged, type Party } from "./contacts";
+import { recordInboundMedia } from "./media";
 import { announceReceived, applyMetaStatus, editInbound, recordMessage, revokeInbound } from "./messages";
 import type { Store } from "./store";
 import { applyTemplateCategory, applyTemplateStatus } from "./templates";
@@ -133,6 +134,8 @@ function recordInbound(s: Store, phoneNumberId: string, m: MetaInbound, party: P
     party, metaPhoneNumberId: phoneNumberId, direction: "inbound", kind, body, payload: m, status: "delivered", wamid: m.id, at: messageTime(m.timestamp, receivedAt),
   });
   if (!recorded) return; // Meta delivered it before
+  // its media is recorded pending (its copy queued) before the announcement, which says so
+  recordInboundMedia(s, recorded.messageId, m);
   announceReceived(s, recorded.messageId);
   const optIn = optChange(m, body);
   if (optIn !== null) setOptIn(s, recorded.contactId, optIn);

@@ -265,3 +265,39 @@ export const campaignRecipients = sqliteTable("campaign_recipients", {
   primaryKey({ columns: [t.campaignId, t.seq] }),
   index("campaign_recipients_status_idx").on(t.campaignId, t.status, t.seq),
 ]);
+
+export const MEDIA_STATUSES = ["pending", "stored", "failed", "expired"] as const;
+export type MediaStatus = (typeof MEDIA_STATUSES)[number];
+
+/**
+ * An inbound message's media (src/data-plane/media.ts): Meta's media id as the webhook gave it, and our
+ * copy in R2 (src/media/copy-inbound.ts). `pending` until copied (GET /v1/messages/{id}/media streams from
+ * Meta meanwhile); `stored` once the bytes in R2 matched Meta's size and sha256; `failed` when copying
+ * gave up; `expired` once past MEDIA_RETENTION_DAYS (the R2 object is deleted).
+ */
+export const media = sqliteTable("media", {
+  messageId: text("message_id").primaryKey().references(() => messages.id),
+  metaMediaId: text("meta_media_id").notNull(),
+  /** image, video, audio, document, sticker */
+  kind: text("kind").notNull(),
+  /** as the webhook said, then as Meta's GET /{media-id} said */
+  mimeType: text("mime_type"),
+  /** documents: the file name the customer sent */
+  filename: text("filename"),
+  /** the webhook's sha256 (Meta sends base64 or hex) */
+  metaSha256: text("meta_sha256"),
+  /** hex SHA-256 of the bytes in R2, once stored */
+  sha256: text("sha256"),
+  fileSize: integer("file_size"),
+  status: text("status", { enum: MEDIA_STATUSES }).notNull(),
+  /** the R2 object's key, once stored */
+  r2Key: text("r2_key"),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+  storedAt: integer("stored_at"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull(),
+}, (t) => [
+  index("media_status_updated_idx").on(t.status, t.updatedAt),
+  index("media_created_idx").on(t.createdAt),
+]);

@@ -17,6 +17,8 @@ export type Effects = {
   sends: SendJob[];
   /** outcomes to hand to routes waiting in this object */
   outcomes: Array<{ messageId: string; outcome: Outcome }>;
+  /** inbound messages whose media is to be copied into R2 (media-copy jobs on the meta-events queue) */
+  mediaCopies: string[];
 };
 
 export type Store = {
@@ -27,7 +29,7 @@ export type Store = {
   effects: Effects;
 };
 
-export const noEffects = (): Effects => ({ deliveries: [], sends: [], outcomes: [] });
+export const noEffects = (): Effects => ({ deliveries: [], sends: [], outcomes: [], mediaCopies: [] });
 
 export function all<T = Row>(s: Pick<Store, "sql">, query: string, ...params: unknown[]): T[] {
   return s.sql.exec(query, ...(params as SqlStorageValue[])).toArray() as T[];

@@ -4,8 +4,9 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import { openSecret, sealSecret } from "../crypto/secret-box";
 import * as campaigns from "../data-plane/campaigns";
 import * as contacts from "../data-plane/contacts";
-import { loadWabaControl, phoneMps, type WabaControl } from "../data-plane/control";
+import { loadWabaControl, phoneMps, sendingPhone, type WabaControl } from "../data-plane/control";
 import * as inbox from "../data-plane/inbox";
+import * as media from "../data-plane/media";
 import { hasWorkInFlight, STALE_AFTER_MS, sweep, type SweepResult } from "../data-plane/maintenance";
 import { applyMetaChange, type MetaAlert } from "../data-plane/meta-changes";
 import * as messages from "../data-plane/messages";
@@ -152,8 +153,7 @@ export class WabaStore extends DurableObject<Env> {
       return claimed ? { kind: "claimed", ...claimed, at: slot.at } : { kind: "done" };
     });
     if (claim.kind !== "claimed") return claim;
-    const access: GraphAccess = this.#mode === "test" ? { mode: "test", metaWabaId: control.metaWabaId } : { mode: "live", accessTokenEnc: control.accessTokenEnc };
-    return { ...claim, ...access };
+    return { ...claim, ...this.#access(control) };
   }
 
   /**
@@ -202,6 +202,74 @@ export class WabaStore extends DurableObject<Env> {
     return this.#read(wabaId, (s) =>
       all<MetaAlert>(s, `SELECT id, meta_phone_number_id AS metaPhoneNumberId, code, title, message, details, created_at AS createdAt FROM meta_alerts ORDER BY id DESC LIMIT ?`, limit),
     );
+  }
+
+  // ---- inbound media (src/data-plane/media.ts, src/media/*) ------------------------------------------
+
+  /** What a media-copy job needs: the media still pending, where it goes in R2, and how to reach Meta. */
+  async mediaCopyTarget(wabaId: string, messageId: string): Promise<{ kind: "copy"; media: media.MediaRow; r2Key: string; access: GraphAccess } | { kind: "done" }> {
+    const row = this.#read(wabaId, (s) => media.mediaOf(s, messageId));
+    if (!row || row.status !== "pending") return { kind: "done" };
+    const { control } = await this.#controlRecord(wabaId);
+    return { kind: "copy", media: row, r2Key: media.mediaObjectKey(this.#mode, wabaId, messageId), access: this.#access(control) };
+  }
+
+  async mediaStored(wabaId: string, messageId: string, stored: { r2Key: string; mimeType: string; fileSize: number; sha256: string }): Promise<boolean> {
+    return this.#write(wabaId, (s) => media.markMediaStored(s, messageId, stored));
+  }
+
+  async mediaCopyFailed(wabaId: string, messageId: string, error: string, permanent: boolean): Promise<{ retry: boolean }> {
+    return this.#write(wabaId, (s) => media.markMediaCopyFailed(s, messageId, error, { permanent }));
+  }
+
+  /**
+   * GET /v1/messages/{id}/media: the stored copy, or (still pending, or failed) Meta's media id with the
+   * access to stream it from Meta; `expired` past MEDIA_RETENTION_DAYS; `not_found` for any id that is
+   * not an inbound media message of this WABA. No D1 query once the control record is cached.
+   */
+  async mediaForDownload(
+    wabaId: string,
+    messageId: string,
+  ): Promise<{ kind: "not_found" } | { kind: "expired" } | { kind: "stored"; media: media.MediaRow } | { kind: "upstream"; media: media.MediaRow; access: GraphAccess; d1: number }> {
+    const row = this.#read(wabaId, (s) => media.mediaForDownload(s, messageId));
+    if (!row) return { kind: "not_found" };
+    if (row.status === "expired" || row.createdAt < Date.now() - settings(this.env).mediaRetentionMs) return { kind: "expired" };
+    if (row.status === "stored" && row.r2Key) return { kind: "stored", media: row };
+    const { control, d1 } = await this.#controlRecord(wabaId);
+    return { kind: "upstream", media: row, access: this.#access(control), d1 };
+  }
+
+  /** POST /v1/media: the number an upload goes to (the one named, else the default) and how to reach Meta. */
+  async mediaUploadAccess(wabaId: string, phoneNumberId: string | undefined): Promise<{ kind: "no_phone"; d1: number } | { kind: "ok"; phoneNumberId: string; access: GraphAccess; d1: number }> {
+    const { control, d1 } = await this.#controlRecord(wabaId);
+    const phone = sendingPhone(control, phoneNumberId);
+    if (!phone) return { kind: "no_phone", d1 };
+    return { kind: "ok", phoneNumberId: phone, access: this.#access(control), d1 };
+  }
+
+  /** How this object's calls reach Meta: the WABA's sealed token (live), or the sandbox (test mode). */
+  async graphAccess(wabaId: string): Promise<GraphAccess> {
+    const { control } = await this.#controlRecord(wabaId);
+    return this.#access(control);
+  }
+
+  /**
+   * Retention of media: R2 objects of media older than MEDIA_RETENTION_DAYS are deleted and their rows
+   * marked expired (then GET answers 410). Run by the alarm; callable with a pinned clock (tests, operators).
+   */
+  async pruneMediaNow(wabaId: string, now = Date.now()): Promise<{ expired: number; more: boolean }> {
+    const limit = 500;
+    const due = this.#read(wabaId, (s) => media.mediaPastRetention(s, now - settings(this.env).mediaRetentionMs, limit));
+    if (!due.length) return { expired: 0, more: false };
+    const keys = due.map((d) => d.r2Key).filter((k): k is string => k !== null);
+    // one R2 call deletes up to 1000 keys (R2 Workers API, R2Bucket.delete(string[]))
+    if (keys.length) await this.env.MEDIA.delete(keys);
+    await this.#write(wabaId, (s) => media.markMediaExpired(s, due.map((d) => d.messageId)), now);
+    return { expired: due.length, more: due.length === limit };
+  }
+
+  #access(control: WabaControl): GraphAccess {
+    return this.#mode === "test" ? { mode: "test", metaWabaId: control.metaWabaId } : { mode: "live", accessTokenEnc: control.accessTokenEnc };
   }
 
   // ---- reads and writes of the integrator's routes --------------------------------------------------
@@ -349,8 +417,16 @@ export class WabaStore extends DurableObject<Env> {
     if (this.#wabaId === undefined) return; // an object with no data yet
     const next = await this.#runSchedule(this.#wabaId);
     const result = await this.#write(this.#wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }));
-    if (result.sends || result.deliveries || result.pruned) log.info("data plane sweep", { wabaId: this.#wabaId, ...result });
-    if (result.more) await this.#scheduleAlarm(Date.now() + 1000);
+    if (result.sends || result.deliveries || result.pruned || result.mediaCopies) log.info("data plane sweep", { wabaId: this.#wabaId, ...result });
+    let mediaMore = false;
+    try {
+      const pruned = await this.pruneMediaNow(this.#wabaId);
+      mediaMore = pruned.more;
+      if (pruned.expired) log.info("media past retention deleted", { wabaId: this.#wabaId, ...pruned });
+    } catch (err) {
+      log.error("media retention failed; the next alarm tries again", { wabaId: this.#wabaId, ...errorFields(err) });
+    }
+    if (result.more || mediaMore) await this.#scheduleAlarm(Date.now() + 1000);
     if (next !== null) await this.#scheduleAlarm(Math.max(next, Date.now()));
     await this.#scheduleAlarm();
   }
@@ -456,7 +532,7 @@ export class WabaStore extends DurableObject<Env> {
   async #flush(effects: Effects): Promise<void> {
     for (const { messageId, outcome } of effects.outcomes) this.#deliverOutcome(messageId, outcome);
     const wabaId = this.#wabaId!;
-    if (!effects.sends.length && !effects.deliveries.length) return;
+    if (!effects.sends.length && !effects.deliveries.length && !effects.mediaCopies.length) return;
     const mode = this.#mode === "test" ? { mode: "test" as const } : {};
     try {
       for (const bulk of [false, true]) {
@@ -465,6 +541,10 @@ export class WabaStore extends DurableObject<Env> {
         for (let i = 0; i < jobs.length; i += 100) {
           await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { ...job, ...mode }, contentType: "json" as const })));
         }
+      }
+      for (let i = 0; i < effects.mediaCopies.length; i += 100) {
+        const jobs = effects.mediaCopies.slice(i, i + 100).map((messageId) => ({ body: { kind: "media_copy" as const, wabaId, messageId, ...mode }, contentType: "json" as const }));
+        await this.env.META_EVENTS_QUEUE.sendBatch(jobs);
       }
       for (let i = 0; i < effects.deliveries.length; i += 100) {
         await this.env.WEBHOOK_QUEUE.sendBatch(effects.deliveries.slice(i, i + 100).map((deliveryId) => ({ body: { wabaId, deliveryId, ...mode }, contentType: "json" as const })));

@@ -2,6 +2,8 @@ import { wabaStore } from "../data-plane/stub";
 import type { Env } from "../env";
 import { errorFields, log } from "../log";
 import { backoffSeconds } from "../meta/error-policy";
+import { copyInboundMedia } from "../media/copy-inbound";
+import { MediaCopyJobSchema } from "../queues/media-copy-job";
 import { MetaEventJobSchema } from "../queues/meta-event-job";
 import { settings } from "../settings";
 import { wabaIdOf } from "./waba-lookup";
@@ -12,6 +14,10 @@ import { wabaIdOf } from "./waba-lookup";
  */
 export async function processMetaEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const msg of batch.messages) {
+    if ((msg.body as { kind?: unknown } | null)?.kind === "media_copy") {
+      await copyMedia(msg, env);
+      continue;
+    }
     const parsed = MetaEventJobSchema.safeParse(msg.body);
     if (!parsed.success) {
       log.error("malformed meta event job dropped");
@@ -28,6 +34,31 @@ export async function processMetaEvents(batch: MessageBatch<unknown>, env: Env):
       log.error("meta event processing failed", { metaWabaId: job.metaWabaId, field: job.field, ...errorFields(err) });
       msg.retry({ delaySeconds: backoffSeconds(msg.attempts, settings(env).relayBackoffBaseSeconds) });
     }
+  }
+}
+
+/**
+ * A media-copy job (src/media/copy-inbound.ts): retried with the queue's backoff while the WABA object
+ * says another attempt should follow; given up (media.status "failed") after that. The message itself
+ * was stored before the job was queued and is never touched here.
+ */
+async function copyMedia(msg: Message<unknown>, env: Env): Promise<void> {
+  const parsed = MediaCopyJobSchema.safeParse(msg.body);
+  if (!parsed.success) {
+    log.error("malformed media copy job dropped");
+    return msg.ack();
+  }
+  const job = parsed.data;
+  try {
+    const result = await copyInboundMedia(env, job);
+    if (result.kind === "failed") {
+      log.warn("inbound media copy failed", { wabaId: job.wabaId, messageId: job.messageId, retry: result.retry, reason: result.message });
+      if (result.retry) return msg.retry({ delaySeconds: backoffSeconds(msg.attempts, settings(env).relayBackoffBaseSeconds) });
+    }
+    msg.ack();
+  } catch (err) {
+    log.error("inbound media copy threw", { wabaId: job.wabaId, messageId: job.messageId, ...errorFields(err) });
+    msg.retry({ delaySeconds: backoffSeconds(msg.attempts, settings(env).relayBackoffBaseSeconds) });
   }
 }
 

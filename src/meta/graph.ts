@@ -45,6 +45,12 @@ export function graphUrl(env: Env, path: string): string {
   return `${base}/${graphVersion(env)}/${path.replace(/^\//, "")}`;
 }
 
+/** Where a request for this target goes: the sandbox binding (test mode), the emulator binding (local, tests), else the network. */
+function door(env: Env, target: GraphTarget, request: Request): Promise<Response> {
+  if (target.mode === "test") return env.SANDBOX!.fetch(request);
+  return env.META ? env.META.fetch(request) : fetch(request);
+}
+
 export async function graphRequest<T>(
   env: Env,
   path: string,
@@ -65,8 +71,7 @@ export async function graphRequest<T>(
   });
   let res: Response;
   try {
-    if (test) res = await env.SANDBOX!.fetch(request);
-    else res = env.META ? await env.META.fetch(request) : await fetch(request);
+    res = await door(env, target, request);
   } catch (err) {
     const name = (err as Error)?.name;
     if (name === "TimeoutError" || name === "AbortError") return { ok: false, kind: "timeout", timeoutMs };
@@ -84,4 +89,78 @@ export async function graphRequest<T>(
   const error = (payload as { error?: GraphError } | undefined)?.error;
   if (error && typeof error.code === "number") return { ok: false, kind: "graph", status: res.status, error };
   return { ok: false, kind: "graph", status: res.status, error: { code: res.status >= 500 ? 2 : 1, message: `HTTP ${res.status} from Graph API without an error body` } };
+}
+
+// ---- binary calls: media upload and download, Resumable Upload ------------------------------------
+
+export type GraphRawResult =
+  | { ok: true; response: Response }
+  | { ok: false; kind: "network"; message: string }
+  | { ok: false; kind: "timeout"; timeoutMs: number }
+  /** a media URL that is not Meta's: the WABA's token is never sent there */
+  | { ok: false; kind: "refused"; message: string };
+
+/**
+ * Hosts a media download URL from Meta may have (lookaside.fbsbx.com today). Meta's docs: "the URL is only
+ * valid for 5 minutes" and needs the Bearer token (business-messaging-api_v23.0.yaml, Retrieve Media URL).
+ */
+const META_MEDIA_HOSTS = [/^lookaside\.fbsbx\.com$/, /\.fbsbx\.com$/, /(^|\.)facebook\.com$/, /\.fbcdn\.net$/, /\.whatsapp\.net$/];
+
+export function isMetaMediaUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" && META_MEDIA_HOSTS.some((h) => h.test(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A Graph call whose body or answer is not JSON (multipart uploads, media downloads, Resumable Upload),
+ * through the same door as graphRequest: the sandbox for test mode, the emulator binding locally, else
+ * Meta. `path` is a Graph path (version added); `url` a media URL Meta gave (sent only to Meta's hosts,
+ * or through a binding). The timeout bounds the wait for the answer's headers only: the caller streams
+ * the body and owns it.
+ */
+export async function graphRaw(
+  env: Env,
+  opts: { target: GraphTarget; path?: string; url?: string; method?: "GET" | "POST" | "DELETE"; headers?: Record<string, string>; body?: BodyInit | null; timeoutMs?: number; authScheme?: "Bearer" | "OAuth" },
+): Promise<GraphRawResult> {
+  const { target } = opts;
+  const test = target.mode === "test";
+  if (test && !env.SANDBOX) return { ok: false, kind: "network", message: "the test-mode sandbox is not configured (no SANDBOX binding)" };
+  let url: string;
+  if (opts.url !== undefined) {
+    if (!test && !env.META && !isMetaMediaUrl(opts.url)) return { ok: false, kind: "refused", message: `not a Meta media URL: ${new URL(opts.url, "https://x.invalid").hostname}` };
+    url = opts.url;
+  } else {
+    const path = (opts.path ?? "").replace(/^\//, "");
+    url = test ? `${SANDBOX_ORIGIN}/${graphVersion(env)}/${path}` : graphUrl(env, path);
+  }
+  const token = test ? sandboxToken(target.metaWabaId) : target.token;
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
+  const request = new Request(url, {
+    method: opts.method ?? (opts.body == null ? "GET" : "POST"),
+    headers: { ...opts.headers, Authorization: `${opts.authScheme ?? "Bearer"} ${token}` },
+    body: opts.body ?? null,
+    signal: controller.signal,
+  });
+  try {
+    return { ok: true, response: await door(env, target, request) };
+  } catch (err) {
+    const name = (err as Error)?.name;
+    if (name === "TimeoutError" || name === "AbortError") return { ok: false, kind: "timeout", timeoutMs };
+    return { ok: false, kind: "network", message: String((err as Error)?.message ?? err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A Graph error out of a raw answer that is not 2xx (its JSON envelope, or one made from the status). */
+export async function graphErrorOf(res: Response): Promise<GraphError> {
+  const payload = (await res.json().catch(() => undefined)) as { error?: GraphError } | undefined;
+  if (payload?.error && typeof payload.error.code === "number") return payload.error;
+  return { code: res.status >= 500 ? 2 : 1, message: `HTTP ${res.status} from Graph API without an error body` };
 }

@@ -72,6 +72,10 @@ export const MessageSchema = z
     error: MessageErrorSchema.nullable().openapi({ description: "Meta's error when status is failed, else null" }),
     editedAt: IsoDateTime.nullable().openapi({ description: "Inbound: when the customer edited it (body is the edited text); else null" }),
     deletedAt: IsoDateTime.nullable().openapi({ description: "Inbound: when the customer deleted it (its body is then null); else null" }),
+    mediaUrl: z.string().optional().openapi({
+      description: "Inbound image, video, audio, document or sticker: the path of its media (`GET /v1/messages/{id}/media`, relative to the API's base URL); absent on other messages",
+      example: "/v1/messages/65fc2e1b9a8b1c0d2e3f4a5b/media",
+    }),
   })
   .openapi("Message");
 

@@ -92,6 +92,19 @@ export const WebhookEventSchema = z
           deletedAt: IsoDateTime.nullable(),
           createdAt: IsoDateTime,
           updatedAt: IsoDateTime,
+          media: z
+            .object({
+              status: z.enum(["pending", "stored", "failed", "expired"]).openapi({
+                description: "`pending`: our copy is being made (the URL streams from Meta meanwhile); `stored`: kept by WBIZ; `failed`: could not be copied; `expired`: past retention",
+              }),
+              mimeType: z.string().nullable(),
+              fileSize: z.number().int().nullable(),
+              filename: z.string().nullable(),
+              sha256: z.string().nullable().openapi({ description: "Hex SHA-256 of the stored bytes, once stored" }),
+              url: z.string().openapi({ description: "GET it (scope inbox:read), relative to the API's base URL", example: "/v1/messages/65fc2e1b9a8b1c0d2e3f4a5b/media" }),
+            })
+            .optional()
+            .openapi({ description: "Inbound image, video, audio, document or sticker only" }),
         })
         .optional(),
       template: z
