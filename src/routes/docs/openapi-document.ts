@@ -24,6 +24,12 @@ export const TAGS = [
       "A send waits for Meta's answer and returns `200 {\"wamid\"}`, the id delivery webhooks carry; see “Optional headers on sends” for `Idempotency-Key` and `Prefer`.",
   },
   {
+    name: "Media",
+    description:
+      "Upload a file to Meta once (`POST /v1/media`) and send it by `mediaId` in media and template messages; download what customers send (`GET /v1/messages/{id}/media`). " +
+      "WBIZ keeps a copy of every inbound image, video, audio, document and sticker for 90 days, so it stays downloadable after Meta's own link and media id have expired.",
+  },
+  {
     name: "Campaigns",
     description:
       "One approved template to up to 10,000 recipients per request (append more until it starts), now or at `sendAt`, with one report: state, counts per status, each recipient's wamid or error. " +
