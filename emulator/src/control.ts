@@ -9,6 +9,7 @@ import type { EmulatorEnv } from "./env";
 import { addFault, clearFaults } from "./faults";
 import { randomTemplateId } from "./ids";
 import { emulateInbound } from "./inbound";
+import { resetMedia } from "./media";
 import { canonicalWaId, digitsOf, phoneKey } from "./phone";
 import { settingsFor, updateSettings, type WabaSettings } from "./settings";
 import { starterTemplates } from "./starter-templates";
@@ -296,5 +297,6 @@ controlRouter.get("/webhooks", (c) => {
 
 controlRouter.post("/reset", (c) => {
   resetStore();
+  resetMedia();
   return c.json({ ok: true, wabas: [...state.wabas.keys()] });
 });

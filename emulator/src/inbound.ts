@@ -6,6 +6,7 @@ import { settingsFor } from "./settings";
 import { pairKey, state, type PhoneNumber, type Waba } from "./store";
 import { changeNumber, findUser, regenerateUserId, sharedWaId, upsertUser, userKey, type EmulatedUser } from "./users";
 import { systemWamid, userWamid } from "./wamid";
+import { inboundMedia } from "./media";
 import { inboundPayload } from "./webhook-payloads";
 import { postWebhook } from "./webhooks";
 
@@ -177,6 +178,11 @@ export async function emulateInbound(env: EmulatorBindings, waba: Waba, phone: P
     if (built.kind !== "built") return built;
     message = built.message;
   } else {
+    // a media message names media the emulator holds, with bytes, so GET /{media-id} and its URL work
+    if (req.type in MEDIA_MIME) {
+      const given = typeof req.content === "object" && req.content !== null ? (req.content as Record<string, unknown>) : {};
+      req = { ...req, content: { ...given, ...(await inboundMedia(phone, waba.metaWabaId, req.type, given, MEDIA_MIME[req.type]!)) } };
+    }
     message = buildInboundMessage(req, phone, user);
     // Edits and revokes change an earlier message; only a new message opens the 24 h window.
     if (req.type !== "edit" && req.type !== "revoke") state.windows.set(pairKey(phone.metaPhoneNumberId, userKey(user)), Date.now());
