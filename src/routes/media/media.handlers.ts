@@ -18,7 +18,11 @@ const upstreamError = (e: MediaCallError, what: string) =>
     ...(e.upstream ? { upstream: { code: e.upstream.code, ...(e.upstream.error_subcode ? { subcode: e.upstream.error_subcode } : {}), message: e.upstream.message, ...(e.upstream.error_data?.details ? { details: e.upstream.error_data.details } : {}), ...(e.upstream.fbtrace_id ? { fbtraceId: e.upstream.fbtrace_id } : {}) } } : {}),
   });
 
-class TooLarge extends Error {}
+class TooLarge extends Error {
+  constructor() {
+    super("the file is over its kind's size limit");
+  }
+}
 
 /** Passes a stream on, failing it once more than `max` bytes went through; `size()` says how many did. */
 function capped(source: ReadableStream<Uint8Array>, max: number) {
