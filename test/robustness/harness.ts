@@ -10,6 +10,7 @@ import * as campaignRoutes from "../../src/routes/campaigns/campaigns.routes";
 import * as contactRoutes from "../../src/routes/contacts/contacts.routes";
 import * as conversationRoutes from "../../src/routes/conversations/conversations.routes";
 import * as keyRoutes from "../../src/routes/key/key.routes";
+import * as mediaRoutes from "../../src/routes/media/media.routes";
 import * as messageRoutes from "../../src/routes/messages/messages.routes";
 import * as metaRoutes from "../../src/routes/meta-webhook/meta-webhook.routes";
 import * as templateRoutes from "../../src/routes/templates/templates.routes";
@@ -36,7 +37,7 @@ type RouteDef = {
 const isRouteDef = (v: unknown): v is RouteDef =>
   typeof v === "object" && v !== null && typeof (v as RouteDef).method === "string" && typeof (v as RouteDef).path === "string" && typeof (v as RouteDef).responses === "object";
 
-export const ROUTE_DEFS: RouteDef[] = [adminRoutes, campaignRoutes, contactRoutes, conversationRoutes, keyRoutes, messageRoutes, metaRoutes, templateRoutes, webhookRoutes]
+export const ROUTE_DEFS: RouteDef[] = [adminRoutes, campaignRoutes, contactRoutes, conversationRoutes, keyRoutes, mediaRoutes, messageRoutes, metaRoutes, templateRoutes, webhookRoutes]
   .flatMap((m) => Object.values(m))
   .filter(isRouteDef);
 

@@ -329,6 +329,20 @@ export const READ_SPECS: FuzzSpec[] = [
     params: (ctx) => ({ id: { own: ids(ctx.own.conversations), foreign: ids(ctx.foreign.conversations) } }),
     query: (ctx) => ({ limit: limit(200), beforeId: ids([...ctx.own.inbound, ...ctx.own.outbound, ...ctx.foreign.inbound]) }),
   },
+  {
+    method: "GET",
+    path: "/v1/messages/{id}/media",
+    audience: "key",
+    // the seeded messages carry no media: own ids are 404 like foreign and random ones
+    params: (ctx) => ({ id: { own: ids([...ctx.own.inbound, ...ctx.own.outbound]), foreign: ids(ctx.foreign.inbound) } }),
+  },
+  {
+    method: "POST",
+    path: "/v1/media",
+    audience: "key",
+    // a JSON body is never a form: 415 (the multipart parsing is tested in test/media); junk is 4xx, never 5xx
+    body: () => fc.record({ type: pick(["image/jpeg", "image/gif", "application/pdf"]), file: text(100) }),
+  },
 ];
 
 // ---- webhooks ------------------------------------------------------------------------------------------------
