@@ -7,7 +7,7 @@ import { all, type Store } from "./store";
 
 /** Tables in an order that satisfies their foreign keys. */
 export const TABLES = [
-  "contacts", "contact_tags", "conversations", "messages", "pending_statuses", "templates",
+  "contacts", "contact_tags", "conversations", "messages", "media", "pending_statuses", "templates",
   "webhook_endpoints", "webhook_events", "webhook_deliveries", "meta_alerts", "campaigns", "campaign_recipients",
 ] as const;
 export type Table = (typeof TABLES)[number];

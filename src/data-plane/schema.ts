@@ -276,7 +276,8 @@ export type MediaStatus = (typeof MEDIA_STATUSES)[number];
  * gave up; `expired` once past MEDIA_RETENTION_DAYS (the R2 object is deleted).
  */
 export const media = sqliteTable("media", {
-  messageId: text("message_id").primaryKey().references(() => messages.id),
+  /** the message's id (no foreign key: messages are never deleted, and a WABA's export restores media after messages) */
+  messageId: text("message_id").primaryKey(),
   metaMediaId: text("meta_media_id").notNull(),
   /** image, video, audio, document, sticker */
   kind: text("kind").notNull(),

@@ -13,8 +13,7 @@ CREATE TABLE `media` (
 	`last_error` text,
 	`stored_at` integer,
 	`created_at` integer NOT NULL,
-	`updated_at` integer NOT NULL,
-	FOREIGN KEY (`message_id`) REFERENCES `messages`(`id`) ON UPDATE no action ON DELETE no action
+	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `media_status_updated_idx` ON `media` (`status`,`updated_at`);--> statement-breakpoint
