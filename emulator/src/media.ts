@@ -142,7 +142,7 @@ export async function inboundMedia(phone: PhoneNumber, wabaId: string, type: str
   }
   // webhooks carry sha256 in base64 (Meta's inbound examples); GET /{media-id} in hex
   return { id: m.id, mime_type: m.mimeType, sha256: hexToBase64(m.sha256Hex) };
-  void type;
+
 }
 
 // ---- Graph routes ---------------------------------------------------------------------------------

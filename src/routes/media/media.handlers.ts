@@ -27,15 +27,18 @@ class TooLarge extends Error {
 /** Passes a stream on, failing it once more than `max` bytes went through; `size()` says how many did. */
 function capped(source: ReadableStream<Uint8Array>, max: number) {
   let bytes = 0;
-  const stream = source.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytes += chunk.byteLength;
-        if (bytes > max) controller.error(new TooLarge());
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
+  const reader = source.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      bytes += value.byteLength;
+      if (bytes <= max) return controller.enqueue(value);
+      await reader.cancel().catch(() => {});
+      controller.error(new TooLarge());
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
   return { stream, size: () => bytes };
 }
 
