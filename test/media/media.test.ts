@@ -6,6 +6,7 @@ import { api, jsonOf } from "../helpers/api";
 import { emulateInbound, emulatorSends, GRAPH_ORIGIN } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, messageByWamid, type MessagingTenant } from "../helpers/messaging";
 import { received, receiverUrl } from "../helpers/receiver";
+import { createTenant } from "../helpers/tenant";
 import { inWaba, seedMessage, storeOf, wabaSql } from "../helpers/waba";
 
 // Media: inbound media kept in R2 (src/media/copy-inbound.ts), GET /v1/messages/{id}/media, POST
@@ -154,6 +155,26 @@ describe("inbound media kept in R2", () => {
     const res = await download(t, message.id);
     expect(res.status).toBe(410);
     expect((await jsonOf(res)).error.code).toBe("MEDIA_EXPIRED");
+  });
+
+  it("test mode: a sandbox customer's image is copied through the sandbox (never Meta) and served to the test key", async () => {
+    const t = await createTenant({ mode: "test" });
+    const phoneNumberId = t.phones[0]!.metaPhoneNumberId;
+    const sandbox = (path: string, json: unknown) =>
+      env.SANDBOX!.fetch(`${GRAPH_ORIGIN}/__emulator${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(json) });
+    expect((await sandbox("/wabas", { metaWabaId: t.waba.metaWabaId, accessToken: `sandbox-only-${t.waba.id}`, phoneNumbers: [{ metaPhoneNumberId: phoneNumberId, displayPhoneNumber: "+1 555 000 1000" }] })).status).toBe(201);
+    const { wamid } = await (await sandbox("/inbound", { phoneNumberId, from: CUSTOMER_WA_ID, type: "image", image: { caption: "sandbox" } })).json<{ wamid: string }>();
+    let messageId = "";
+    await vi.waitFor(async () => {
+      const [row] = await wabaSql<{ id: string }>(t, `SELECT id FROM messages WHERE wamid = ?`, wamid);
+      expect(row).toBeDefined();
+      messageId = row!.id;
+    });
+    const row = await waitStored(t as unknown as MessagingTenant, messageId);
+    expect(row.r2_key).toBe(`test/${t.waba.id}/${messageId}`);
+    const res = await api(`/v1/messages/${messageId}/media`, { key: t.secret });
+    expect(res.status).toBe(200);
+    expect(await sha256Hex(new Uint8Array(await res.arrayBuffer()))).toBe(row.sha256);
   });
 
   it("a 20 MB inbound document is copied and downloaded whole", async () => {
