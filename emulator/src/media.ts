@@ -334,6 +334,13 @@ mediaControl.get("/:id", (c) => {
   return m ? c.json({ media: view(m) }) : c.json({ error: { message: "unknown media id" } }, 404);
 });
 
+/** The bytes themselves, no token (benchmarks: the emulator's own download speed through the dev proxy). */
+mediaControl.get("/:id/bytes", (c) => {
+  const m = media.get(c.req.param("id"));
+  if (!m || m.expired) return c.json({ error: { message: "unknown or expired media id" } }, 404);
+  return new Response(m.bytes, { headers: { "Content-Type": m.mimeType, "Content-Length": String(m.bytes.byteLength) } });
+});
+
 /** Meta's id expires (uploaded ids after 30 days, webhook ids after 7): GET /{id} and its URLs stop working. */
 mediaControl.post("/:id/expire", (c) => {
   const m = media.get(c.req.param("id"));

@@ -120,6 +120,7 @@ describe("emulator: Media API", () => {
     const created = await body(await control("", { phoneNumberId: t.phoneNumberId, mimeType: "application/pdf", size }));
     const info = await body(await get(`/v24.0/${created.media.id}`, t.token));
     expect(info.file_size).toBe(size);
+    expect((await control(`/${created.media.id}/bytes`)).headers.get("Content-Length")).toBe(String(size));
     const bytes = new Uint8Array(await (await get(info.url, t.token)).arrayBuffer());
     expect(bytes.byteLength).toBe(size);
     expect(await sha256Hex(bytes)).toBe(info.sha256);
