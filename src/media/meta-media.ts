@@ -92,6 +92,8 @@ export async function uploadToMeta(
   );
   const tail = enc.encode(`\r\n--${boundary}--\r\n`);
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // the client's stream failing (too large, cut off) cancels the call to Meta before the body is torn down
+  const giveUp = new AbortController();
   const framing = (async () => {
     const writer = writable.getWriter();
     try {
@@ -105,6 +107,7 @@ export async function uploadToMeta(
       await writer.write(tail);
       await writer.close();
     } catch (err) {
+      giveUp.abort(err);
       await writer.abort(err).catch(() => {});
       throw err;
     }
@@ -117,6 +120,7 @@ export async function uploadToMeta(
     body: readable,
     // a large file takes its time: the wait is for Meta's answer after the last byte
     timeoutMs: 10 * 60_000,
+    signal: giveUp.signal,
   });
   const [framed, res] = await Promise.allSettled([framing, sent]);
   if (framed.status === "rejected") throw framed.reason; // the client's stream failed (too large, cut off): the caller's to answer

@@ -124,7 +124,18 @@ export function isMetaMediaUrl(url: string): boolean {
  */
 export async function graphRaw(
   env: Env,
-  opts: { target: GraphTarget; path?: string; url?: string; method?: "GET" | "POST" | "DELETE"; headers?: Record<string, string>; body?: BodyInit | null; timeoutMs?: number; authScheme?: "Bearer" | "OAuth" },
+  opts: {
+    target: GraphTarget;
+    path?: string;
+    url?: string;
+    method?: "GET" | "POST" | "DELETE";
+    headers?: Record<string, string>;
+    body?: BodyInit | null;
+    timeoutMs?: number;
+    authScheme?: "Bearer" | "OAuth";
+    /** the caller's own reason to give up (a streamed upload whose source failed) */
+    signal?: AbortSignal;
+  },
 ): Promise<GraphRawResult> {
   const { target } = opts;
   const test = target.mode === "test";
@@ -145,7 +156,7 @@ export async function graphRaw(
     method: opts.method ?? (opts.body == null ? "GET" : "POST"),
     headers: { ...opts.headers, Authorization: `${opts.authScheme ?? "Bearer"} ${token}` },
     body: opts.body ?? null,
-    signal: controller.signal,
+    signal: opts.signal ? AbortSignal.any([controller.signal, opts.signal]) : controller.signal,
   });
   try {
     return { ok: true, response: await door(env, target, request) };
