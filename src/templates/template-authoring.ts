@@ -75,8 +75,8 @@ export function variablesOf(text: string): Variables {
   const tokens = [...text.matchAll(TOKEN)].map((m) => m[1]!);
   const bad = tokens.find((t) => !POSITIONAL.test(t) && !NAMED.test(t));
   if (bad !== undefined) return { tokens, problem: `malformed variable {{${bad}}}: use {{1}}, {{2}}, … or lower-case names such as {{first_name}}` };
-  const rest = text.replace(TOKEN, "");
-  if (rest.includes("{{") || rest.includes("}}")) return { tokens, problem: "unbalanced braces: a variable is written {{1}} or {{name}}" };
+  const rest = text.replace(TOKEN, "\u0000");
+  if (/\{\{|\}\}|\{\u0000|\u0000\}/.test(rest)) return { tokens, problem: "unbalanced braces: a variable is written {{1}} or {{name}}" };
   return { tokens };
 }
 
