@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { api, jsonOf } from "../helpers/api";
 import { emulatorTemplates, GRAPH_ORIGIN, registerWaba, setTemplateReview, setTemplateStatus } from "../helpers/emulator";
 import { createMessagingTenant, type MessagingTenant } from "../helpers/messaging";
-import { addKey } from "../helpers/tenant";
+import { addKey, createTenant } from "../helpers/tenant";
 import { wabaSql } from "../helpers/waba";
 
 // POST /v1/templates, GET/PATCH/DELETE /v1/templates/{template}: Meta's side is the Cloud API emulator,
@@ -186,6 +186,15 @@ describe("POST /v1/templates", () => {
     const error = await errorOf(await create(t, input), 502, "META_UPSTREAM_ERROR");
     expect(error.upstream.code).toBe(190);
     expect(await stored(t, input.name)).toEqual([]);
+  });
+
+  it("a test-mode key submits to the sandbox, whose review approves after its default delay", async () => {
+    const t = (await createTenant({ mode: "test" })) as unknown as MessagingTenant;
+    const res = await create(t, draft());
+    expect(res.status).toBe(201);
+    const created = await jsonOf(res);
+    expect(created.status).toBe("PENDING");
+    await statusBecomes(t, created.id, "APPROVED");
   });
 
   it("403 INSUFFICIENT_SCOPE for a key without templates:write", async () => {
