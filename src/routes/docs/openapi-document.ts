@@ -33,7 +33,7 @@ export const TAGS = [
   {
     name: "Templates",
     description:
-      "Read approved WhatsApp templates so your integration knows what it can send. The template body, variables and language come from Meta — your code mirrors that contract.",
+      "Read approved WhatsApp templates so your integration knows what it can send, and submit, edit and delete templates through Meta's review. The template body, variables and language come from Meta — your code mirrors that contract.",
   },
   {
     name: "Contacts",
