@@ -136,12 +136,14 @@ export const CreateTemplateBody = z
   .strict()
   .openapi("CreateTemplate", {
     example: {
-      name: "order_shipped_v3",
+      // no variables here: Spectral reads a nested `example` key in an example as a schema's keyword
+      name: "order_shipped_notice",
       language: "en_US",
       category: "utility",
       components: [
-        { type: "BODY", text: "Hi {{1}}! Order #{{2}} ships {{3}}.", example: { body_text: [["Aarav", "4827", "tomorrow"]] } },
-        { type: "BUTTONS", buttons: [{ type: "URL", text: "Track order", url: "https://shop.example/track/{{1}}", example: ["https://shop.example/track/4827"] }] },
+        { type: "BODY", text: "Your order has shipped. Track it from your account." },
+        { type: "FOOTER", text: "WBIZ Demo Store" },
+        { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Stop updates" }] },
       ],
     },
   });
@@ -154,7 +156,7 @@ export const UpdateTemplateBody = z
   .strict()
   .refine((b) => b.category !== undefined || b.components !== undefined, { message: "give components, category or both" })
   .openapi("UpdateTemplate", {
-    example: { components: [{ type: "BODY", text: "Hi {{1}}! Order #{{2}} is on its way.", example: { body_text: [["Aarav", "4827"]] } }] },
+    example: { components: [{ type: "BODY", text: "Your order is on its way. Track it from your account." }] },
   });
 
 /**
