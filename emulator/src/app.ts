@@ -5,6 +5,7 @@ import { graphErrorResponse, GraphError, unknownPath } from "./graph-errors";
 import { listTemplates } from "./list-templates";
 import { readPhoneNumber } from "./phone-number";
 import { sendMessage } from "./send-message";
+import { createTemplate, deleteTemplates, editTemplate } from "./template-management";
 import { emulatorMode } from "./settings";
 
 export function createApp() {
@@ -14,7 +15,11 @@ export function createApp() {
   app.route("/__emulator", controlRouter);
   app.post("/:version/:phoneNumberId/messages", sendMessage);
   app.get("/:version/:wabaId/message_templates", listTemplates);
+  app.post("/:version/:wabaId/message_templates", createTemplate);
+  app.delete("/:version/:wabaId/message_templates", deleteTemplates);
   app.get("/:version/:phoneNumberId", readPhoneNumber);
+  // a template's own id: only an edit is a POST to a bare id (GET /{phone-number-id} above reads numbers)
+  app.post("/:version/:templateId", editTemplate);
   app.get("/", (c) => c.text(`Meta WhatsApp Cloud API emulator${emulatorMode(c.env).sandbox ? " (WBIZ sandbox)" : ""}: see emulator/README.md`));
   app.notFound((c) =>
     c.req.path.startsWith("/__emulator/") ? problem(c, 404, `no control route ${c.req.method} ${c.req.path}`) : graphErrorResponse(c, unknownPath(c.req.path)),
