@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { SCOPES } from "../src/auth/scopes";
 import { demoSeed } from "./seed/demo-seed";
 import { importWabaData } from "./seed/import";
 import { localVar, ROOT, spawnWrangler, wrangler } from "./lib/wrangler";
@@ -25,7 +26,7 @@ const pad = (s: string, n: number) => s.padEnd(n);
 const growthKey = keys.find((k) => k.label === "growth")!.secret;
 console.log(`
 WBIZ local demo keys (local dev only — the same on every machine, see README):
-${keys.map((k) => `  ${pad(k.label, 20)} ${pad(k.plan, 8)} ${pad(k.scopes.length === 6 ? "all scopes" : k.scopes.join(" "), 16)} ${k.secret}`).join("\n")}
+${keys.map((k) => `  ${pad(k.label, 20)} ${pad(k.plan, 8)} ${pad(k.scopes.length === SCOPES.length ? "all scopes" : k.scopes.join(" "), 16)} ${k.secret}`).join("\n")}
 
   admin token          ${localVar("ADMIN_TOKEN")}
   API                  http://localhost:${port}/v1   (OpenAPI: /v1/openapi.json, reference: /docs)

@@ -23,6 +23,36 @@ export interface paths {
      * Cursor-paginated list of templates on the WABA bound to your API key, oldest first. Filter by approval status, category or language. Templates are mirrored from Meta on a schedule; a template deleted at Meta is no longer listed.
      */
     get: operations["listTemplates"];
+    /**
+     * Submit a template
+     * @description **Required scope:** `templates:write`
+     *
+     * Submit a template to Meta for review. Meta's authoring rules are checked first (name, language, category, one BODY, lengths, variables in order with their examples, button counts and lengths): each failure is a 400 naming the field. Meta's own refusal is a 400 with Meta's error in `upstream`; the same name and language twice is 409. The template is stored PENDING; Meta's review result arrives by webhook (`template.status_updated`) and shows in GET /v1/templates/{template}.
+     */
+    post: operations["createTemplate"];
+  };
+  "/v1/templates/{template}": {
+    /**
+     * Get a template
+     * @description **Required scope:** `templates:read`
+     *
+     * One template by id, with its status and, when Meta rejected it, Meta's reason. Unknown, malformed and other WABAs' ids answer 404.
+     */
+    get: operations["getTemplate"];
+    /**
+     * Delete a template
+     * @description **Required scope:** `templates:write`
+     *
+     * Delete a template by name at Meta: every language, or one with ?language=. Deleted templates leave the list and no longer send. Meta does not delete DISABLED templates (409), and an approved template's name cannot be used again for 30 days.
+     */
+    delete: operations["deleteTemplate"];
+    /**
+     * Edit a template
+     * @description **Required scope:** `templates:write`
+     *
+     * Replace a template's components and/or change its category, through Meta. Meta edits only APPROVED, REJECTED or PAUSED templates, never an approved template's category (409 INVALID_STATE), and an approved template at most once a day and 10 times in 30 days (Meta's refusal, in `upstream`). An edited template goes back to PENDING while Meta reviews it again.
+     */
+    patch: operations["updateTemplate"];
   };
   "/v1/contacts": {
     /**
@@ -847,7 +877,7 @@ export interface components {
       name: string;
       /** @description First characters of the key, for telling keys apart */
       prefix: string;
-      scopes: ("messages:send" | "templates:read" | "contacts:read" | "contacts:write" | "inbox:read" | "webhooks:manage")[];
+      scopes: ("messages:send" | "templates:read" | "templates:write" | "contacts:read" | "contacts:write" | "inbox:read" | "webhooks:manage")[];
       /** @enum {string} */
       plan: "starter" | "growth" | "scale";
       /**
@@ -920,12 +950,14 @@ export interface components {
      *   "language": "en_US",
      *   "category": "UTILITY",
      *   "status": "APPROVED",
+     *   "parameterFormat": "POSITIONAL",
      *   "components": [
      *     {
      *       "type": "BODY",
      *       "text": "Hi {{1}}! Order #{{2}} ships {{3}}."
      *     }
-     *   ]
+     *   ],
+     *   "rejectedReason": null
      * }
      */
     Template: {
@@ -948,8 +980,108 @@ export interface components {
        * @example APPROVED
        */
       status: string;
+      /**
+       * @description Meta's parameter format: POSITIONAL ({{1}}, {{2}}, …) or NAMED ({{first_name}})
+       * @example POSITIONAL
+       */
+      parameterFormat: string;
       /** @description Meta-shaped components, as Meta lists them */
       components: components["schemas"]["TemplateComponent"][];
+      /**
+       * @description Meta's reason while the template is REJECTED (INVALID_FORMAT, TAG_CONTENT_MISMATCH, …); null otherwise
+       * @example null
+       */
+      rejectedReason: string | null;
+    };
+    /**
+     * @example {
+     *   "name": "order_shipped_notice",
+     *   "language": "en_US",
+     *   "category": "utility",
+     *   "components": [
+     *     {
+     *       "type": "BODY",
+     *       "text": "Your order has shipped. Track it from your account."
+     *     },
+     *     {
+     *       "type": "FOOTER",
+     *       "text": "WBIZ Demo Store"
+     *     },
+     *     {
+     *       "type": "BUTTONS",
+     *       "buttons": [
+     *         {
+     *           "type": "QUICK_REPLY",
+     *           "text": "Stop updates"
+     *         }
+     *       ]
+     *     }
+     *   ]
+     * }
+     */
+    CreateTemplate: {
+      /**
+       * @description Lower-case letters, digits and underscores, at most 512 characters
+       * @example order_shipped_v3
+       */
+      name: string;
+      /**
+       * @description Meta's language code
+       * @example en_US
+       */
+      language: string;
+      /**
+       * @description marketing, utility or authentication (case-insensitive)
+       * @example utility
+       */
+      category: string;
+      /**
+       * @description How the variables are written: positional {{1}} (default) or named {{first_name}}
+       * @enum {string}
+       */
+      parameterFormat?: "positional" | "named" | "POSITIONAL" | "NAMED";
+      /** @description Let Meta assign the category it judges right instead of refusing the template (Meta's allow_category_change) */
+      allowCategoryChange?: boolean;
+      /** @description Meta's template components (HEADER, BODY, FOOTER, BUTTONS), as Meta's POST /{waba-id}/message_templates takes them. Variables are {{1}}, {{2}}, … (positional) or {{first_name}} (named), each with the example Meta requires (body_text / body_text_named_params, header_text / header_text_named_params). A media header (IMAGE, VIDEO, DOCUMENT) takes Meta's upload handle in example.header_handle, or an id from POST /v1/media in example.header_media_id, which WBIZ turns into a handle. */
+      components: components["schemas"]["TemplateComponent"][];
+    };
+    /**
+     * @example {
+     *   "components": [
+     *     {
+     *       "type": "BODY",
+     *       "text": "Your order is on its way. Track it from your account."
+     *     }
+     *   ]
+     * }
+     */
+    UpdateTemplate: {
+      /**
+       * @description marketing, utility or authentication; not for an APPROVED template
+       * @example marketing
+       */
+      category?: string;
+      /** @description Meta's template components (HEADER, BODY, FOOTER, BUTTONS), as Meta's POST /{waba-id}/message_templates takes them. Variables are {{1}}, {{2}}, … (positional) or {{first_name}} (named), each with the example Meta requires (body_text / body_text_named_params, header_text / header_text_named_params). A media header (IMAGE, VIDEO, DOCUMENT) takes Meta's upload handle in example.header_handle, or an id from POST /v1/media in example.header_media_id, which WBIZ turns into a handle. */
+      components?: components["schemas"]["TemplateComponent"][];
+    };
+    /**
+     * @example {
+     *   "deleted": [
+     *     {
+     *       "id": "65fc2e1b9a8b1c0d2e3f4a5b",
+     *       "name": "order_shipped_v2",
+     *       "language": "en_US"
+     *     }
+     *   ]
+     * }
+     */
+    DeletedTemplates: {
+      /** @description The templates deleted, one per language */
+      deleted: {
+          id: string;
+          name: string;
+          language: string;
+        }[];
     };
     ContactPage: {
       data: components["schemas"]["Contact"][];
@@ -2078,6 +2210,658 @@ export interface operations {
           "RateLimit-Policy"?: string;
           /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
           RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Submit a template
+   * @description **Required scope:** `templates:write`
+   *
+   * Submit a template to Meta for review. Meta's authoring rules are checked first (name, language, category, one BODY, lengths, variables in order with their examples, button counts and lengths): each failure is a 400 naming the field. Meta's own refusal is a 400 with Meta's error in `upstream`; the same name and language twice is 409. The template is stored PENDING; Meta's review result arrives by webhook (`template.status_updated`) and shows in GET /v1/templates/{template}.
+   */
+  createTemplate: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateTemplate"];
+      };
+    };
+    responses: {
+      /** @description Meta accepted the template for review: it is PENDING */
+      201: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Template"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `ALREADY_EXISTS`: A resource with that identity already exists. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a template
+   * @description **Required scope:** `templates:read`
+   *
+   * One template by id, with its status and, when Meta rejected it, Meta's reason. Unknown, malformed and other WABAs' ids answer 404.
+   */
+  getTemplate: {
+    parameters: {
+      path: {
+        /** @description GET and PATCH: the template's id; DELETE: the template's name (every language, or one with ?language=) */
+        template: string;
+      };
+    };
+    responses: {
+      /** @description The template */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Template"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a template
+   * @description **Required scope:** `templates:write`
+   *
+   * Delete a template by name at Meta: every language, or one with ?language=. Deleted templates leave the list and no longer send. Meta does not delete DISABLED templates (409), and an approved template's name cannot be used again for 30 days.
+   */
+  deleteTemplate: {
+    parameters: {
+      query?: {
+        /** @description Delete only this language of the template (Meta's hsm_id) */
+        language?: string;
+      };
+      path: {
+        /** @description GET and PATCH: the template's id; DELETE: the template's name (every language, or one with ?language=) */
+        template: string;
+      };
+    };
+    responses: {
+      /** @description What was deleted */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["DeletedTemplates"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `TEMPLATE_NOT_FOUND`: No template with that name exists on the WABA tied to this API key. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Edit a template
+   * @description **Required scope:** `templates:write`
+   *
+   * Replace a template's components and/or change its category, through Meta. Meta edits only APPROVED, REJECTED or PAUSED templates, never an approved template's category (409 INVALID_STATE), and an approved template at most once a day and 10 times in 30 days (Meta's refusal, in `upstream`). An edited template goes back to PENDING while Meta reviews it again.
+   */
+  updateTemplate: {
+    parameters: {
+      path: {
+        /** @description GET and PATCH: the template's id; DELETE: the template's name (every language, or one with ?language=) */
+        template: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateTemplate"];
+      };
+    };
+    responses: {
+      /** @description The template as edited: PENDING */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Template"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `INVALID_STATE`: The resource is not in a state that allows this (a message no longer scheduled; a campaign already started, finished or not paused); `message` says which state it is in. */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
         };
         content: {
           "application/json": components["schemas"]["Error"];

@@ -202,3 +202,11 @@ export const statusSchema = z
   })
   .refine((b) => b.status !== "failed" || b.errors !== undefined, { message: "a failed status needs errors", path: ["errors"] })
   .refine((b) => !b.codeAsString || b.errors !== undefined, { message: "codeAsString needs errors", path: ["codeAsString"] });
+
+export const templateReviewSchema = z.object({
+  wabaId: id,
+  /** ms until the verdict; null: no automatic verdict */
+  delayMs: z.number().int().min(0).max(600_000).nullable().optional(),
+  rejectNames: z.array(z.string()).optional(),
+  reason: z.string().min(1).optional(),
+});

@@ -3,7 +3,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import {
   faultSchema, heldSchema, inboundSchema, phoneNumberSchema, settingsSchema, statusSchema, systemErrorSchema, templateCategorySchema,
-  templateQualitySchema, templateStatusSchema, userPreferencesSchema, userSchema, wabaPatchSchema, wabaSchema, windowSchema,
+  templateQualitySchema, templateReviewSchema, templateStatusSchema, userPreferencesSchema, userSchema, wabaPatchSchema, wabaSchema, windowSchema,
 } from "./control-schemas";
 import type { EmulatorEnv } from "./env";
 import { addFault, clearFaults } from "./faults";
@@ -15,6 +15,7 @@ import { settingsFor, updateSettings, type WabaSettings } from "./settings";
 import { starterTemplates } from "./starter-templates";
 import { postStatus, resolveHeld } from "./status-timeline";
 import { addPhone, findPhone, pairKey, phoneStats, registerWaba, resetStore, state, type Template, type Waba } from "./store";
+import { reviewFor, updateReview } from "./template-management";
 import { changeTemplateCategory, changeTemplateQuality, changeTemplateStatus } from "./template-status";
 import { BSUID_OR_PARENT, ensurePhoneUser, findUser, listUsers, setMarketingStop, sharedWaId, upsertUser, userKey } from "./users";
 import { systemErrorPayload, userPreferencesPayload } from "./webhook-payloads";
@@ -121,6 +122,23 @@ controlRouter.post("/templates/quality", async (c) => {
   const posted = await changeTemplateQuality(c.env, waba, template, { quality: body.data.quality, metaDocField: body.data.metaDocField });
   c.executionCtx.waitUntil(posted.retries);
   return c.json({ template, quality: { previous, current: body.data.quality }, webhook: webhookRef(posted) });
+});
+
+// How Meta's review of new and edited templates goes for a WABA: the delay before the verdict (null: none,
+// POST /templates/status decides), the names it rejects and the rejection's reason.
+controlRouter.post("/templates/review", async (c) => {
+  const body = await parse(c, templateReviewSchema);
+  if (!body.ok) return body.response;
+  const { wabaId, ...patch } = body.data;
+  if (!state.wabas.has(wabaId)) return problem(c, 404, `unknown WABA ${wabaId}`);
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  return c.json({ wabaId, review: updateReview(wabaId, defined) });
+});
+
+controlRouter.get("/templates/review", (c) => {
+  const wabaId = c.req.query("wabaId");
+  if (!wabaId || !state.wabas.has(wabaId)) return problem(c, 404, "unknown WABA (pass ?wabaId=)");
+  return c.json({ wabaId, review: reviewFor(wabaId) });
 });
 
 controlRouter.post("/faults", async (c) => {

@@ -53,7 +53,7 @@ function graphField(template: Template, field: string): unknown {
     case "parameter_format": return template.parameterFormat;
     case "components": return graphComponents(template);
     case "quality_score": return { score: state.templates.get(template.metaId)?.quality ?? "UNKNOWN", date: Math.floor(Date.now() / 1000) };
-    case "rejected_reason": return template.status === "REJECTED" ? "INVALID_FORMAT" : "NONE";
+    case "rejected_reason": return template.status === "REJECTED" ? (state.templates.get(template.metaId)?.rejectedReason ?? "INVALID_FORMAT") : "NONE";
     case "sub_category": return template.category === "AUTHENTICATION" ? undefined : "CUSTOM";
     default: return undefined;
   }

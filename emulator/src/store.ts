@@ -3,6 +3,7 @@ import { demoWabas, type DemoTemplate, type DemoWaba } from "../../demo/dataset"
 import type { FaultRule } from "./faults";
 import type { WabaSettings } from "./settings";
 import type { AcceptedSend } from "./status-timeline";
+import type { TemplateReview } from "./template-management";
 import type { EmulatedUser } from "./users";
 
 /** A template as stored: DemoTemplate, but any Meta status (IN_APPEAL, DELETED, …) may be set. */
@@ -81,6 +82,12 @@ export type TemplateMemory = {
   pauses: number;
   /** quality_score: GREEN, YELLOW, RED or UNKNOWN */
   quality: string;
+  /** the review round under way (template-management.ts): a verdict for an older round is dropped */
+  reviews?: number;
+  /** ms of the edits of the template while APPROVED (Meta: 1 a day, 10 in 30 days) */
+  edits?: number[];
+  /** the reason of a rejection by the review, as the listing's rejected_reason shows it */
+  rejectedReason?: string;
 };
 
 function emptyState() {
@@ -110,6 +117,8 @@ function emptyState() {
     accepted: new Map<string, { send: AcceptedSend; record: SentRecord }>(),
     /** template metaId → what Meta remembers of it */
     templates: new Map<string, TemplateMemory>(),
+    /** WABA id → how the review of its new and edited templates goes (template-management.ts) */
+    templateReviews: new Map<string, Partial<TemplateReview>>(),
     /** `${wabaId}:${userId}` of users who asked to stop marketing messages (user_preferences "stop") */
     marketingStops: new Set<string>(),
     /** `${phoneNumberId}:${waId}` of sandbox "throttled_once" recipients whose last attempt was refused (src/sandbox.ts) */

@@ -1,6 +1,7 @@
 export const SCOPES = [
   "messages:send",
   "templates:read",
+  "templates:write",
   "contacts:read",
   "contacts:write",
   "inbox:read",

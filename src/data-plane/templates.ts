@@ -19,8 +19,22 @@ export type TemplateFilter = {
   limit: number;
 };
 
-/** components: Meta-shaped components as stored (JSON text: the route parses it once, for the response) */
-export type TemplateItem = { id: string; name: string; language: string; category: string; status: string; components: string };
+/**
+ * components: Meta-shaped components as stored (JSON text: the route parses it once, for the response);
+ * rejectedReason: Meta's reason while REJECTED (its webhook's `reason`, or the listing's rejected_reason)
+ */
+export type TemplateItem = {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  parameterFormat: string;
+  components: string;
+  rejectedReason: string | null;
+};
+
+const ITEM_COLUMNS = `id, name, language, category, status, parameter_format AS parameterFormat, components, rejected_reason AS rejectedReason`;
 
 /** One page in id order, served by the primary key or templates_status_idx. Templates gone upstream are not listed. */
 export function templatesPageStatement(f: TemplateFilter): { sql: string; params: unknown[] } {
@@ -31,7 +45,7 @@ export function templatesPageStatement(f: TemplateFilter): { sql: string; params
   if (f.category !== undefined) (where.push("category = ?"), params.push(f.category));
   if (f.language !== undefined) (where.push("language = ?"), params.push(f.language));
   params.push(f.limit + 1);
-  return { sql: `SELECT id, name, language, category, status, components FROM templates WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`, params };
+  return { sql: `SELECT ${ITEM_COLUMNS} FROM templates WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`, params };
 }
 
 export function listTemplates(s: Store, f: TemplateFilter): { items: TemplateItem[]; nextCursor: string | null } {
@@ -165,4 +179,67 @@ export function applyTemplateSync(s: Store, upstream: UpstreamTemplate[]): SyncC
     s.sql.exec(`UPDATE templates SET removed_upstream_at = ?, updated_at = ? WHERE id = ?`, s.now, s.now, row.id);
   }
   return { fetched: seen.size, created, updated, unchanged: seen.size - created - updated, removed };
+}
+
+// ---- templates created, edited and deleted through the API (src/templates/manage-templates.ts) ----------
+
+/** A stored template and Meta's id for it: what the management routes read. */
+export type ManagedTemplate = TemplateItem & { metaTemplateId: string | null };
+
+const MANAGED_COLUMNS = `${ITEM_COLUMNS}, meta_template_id AS metaTemplateId`;
+
+/** One template by our id; a template gone upstream (deleted) is not found. */
+export function getTemplate(s: Store, id: string): ManagedTemplate | null {
+  return one<ManagedTemplate>(s, `SELECT ${MANAGED_COLUMNS} FROM templates WHERE id = ? AND removed_upstream_at IS NULL`, id);
+}
+
+/** The live templates of a name: every language, or the one given. */
+export function templatesNamed(s: Store, name: string, language?: string): ManagedTemplate[] {
+  return language === undefined
+    ? all<ManagedTemplate>(s, `SELECT ${MANAGED_COLUMNS} FROM templates WHERE name = ? AND removed_upstream_at IS NULL ORDER BY id`, name)
+    : all<ManagedTemplate>(s, `SELECT ${MANAGED_COLUMNS} FROM templates WHERE name = ? AND language = ? AND removed_upstream_at IS NULL`, name, language);
+}
+
+/** A template Meta accepted for review (PENDING): stored under its (name, language), reusing the row of a deleted one. */
+export type SubmittedTemplate = { metaTemplateId: string; name: string; language: string; category: string; status: string; parameterFormat: string; components: string };
+
+export function storeSubmittedTemplate(s: Store, t: SubmittedTemplate): ManagedTemplate {
+  const existing = one<{ id: string }>(s, `SELECT id FROM templates WHERE name = ? AND language = ?`, t.name, t.language);
+  const id = existing?.id ?? newId(s.now);
+  if (existing) {
+    s.sql.exec(
+      `UPDATE templates SET meta_template_id = ?, category = ?, status = ?, parameter_format = ?, components = ?, rejected_reason = NULL, flagged_at = NULL,
+              archived_from = NULL, removed_upstream_at = NULL, updated_at = ? WHERE id = ?`,
+      t.metaTemplateId, t.category, t.status, t.parameterFormat, t.components, s.now, id,
+    );
+  } else {
+    s.sql.exec(
+      `INSERT INTO templates (id, meta_template_id, name, language, category, status, parameter_format, components, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      id, t.metaTemplateId, t.name, t.language, t.category, t.status, t.parameterFormat, t.components, s.now, s.now,
+    );
+  }
+  return getTemplate(s, id)!;
+}
+
+/**
+ * Meta accepted an edit: the new components and category, and the template is reviewed again (PENDING,
+ * as Meta sets it); template.status_updated goes out when the status changed.
+ */
+export function applyTemplateEdit(s: Store, id: string, edit: { category?: string; components?: string }): ManagedTemplate | null {
+  const row = getTemplate(s, id);
+  if (!row) return null;
+  s.sql.exec(
+    `UPDATE templates SET category = ?, components = ?, status = 'PENDING', rejected_reason = NULL, updated_at = ? WHERE id = ?`,
+    edit.category ?? row.category, edit.components ?? row.components, s.now, id,
+  );
+  if (row.status !== "PENDING") emitTemplateEvent(s, "template.status_updated", id, { previousStatus: row.status, previousCategory: row.category, event: "PENDING" });
+  return getTemplate(s, id);
+}
+
+/** Meta deleted these templates: no longer listed nor sendable (a later sync that still finds one brings it back). */
+export function markTemplatesDeleted(s: Store, ids: string[]): number {
+  let n = 0;
+  for (const id of ids) n += s.sql.exec(`UPDATE templates SET removed_upstream_at = ?, updated_at = ? WHERE id = ? AND removed_upstream_at IS NULL`, s.now, s.now, id).rowsWritten;
+  return n;
 }

@@ -302,6 +302,27 @@ export class WabaStore extends DurableObject<Env> {
     return this.#read(wabaId, (s) => templates.listTemplates(s, f));
   }
 
+  async getTemplate(wabaId: string, id: string) {
+    return this.#read(wabaId, (s) => templates.getTemplate(s, id));
+  }
+
+  async templatesNamed(wabaId: string, name: string, language?: string) {
+    return this.#read(wabaId, (s) => templates.templatesNamed(s, name, language));
+  }
+
+  /** A template Meta accepted for review (src/templates/manage-templates.ts). */
+  async storeSubmittedTemplate(wabaId: string, t: templates.SubmittedTemplate) {
+    return this.#write(wabaId, (s) => templates.storeSubmittedTemplate(s, t));
+  }
+
+  async applyTemplateEdit(wabaId: string, id: string, edit: { category?: string; components?: string }) {
+    return this.#write(wabaId, (s) => templates.applyTemplateEdit(s, id, edit));
+  }
+
+  async markTemplatesDeleted(wabaId: string, ids: string[]) {
+    return this.#write(wabaId, (s) => templates.markTemplatesDeleted(s, ids));
+  }
+
   /** Mirrors the templates Meta listed (fetched by the caller). */
   async syncTemplates(wabaId: string, upstream: templates.UpstreamTemplate[]) {
     return this.#write(wabaId, (s) => templates.applyTemplateSync(s, upstream));

@@ -54,7 +54,7 @@ function door(env: Env, target: GraphTarget, request: Request): Promise<Response
 export async function graphRequest<T>(
   env: Env,
   path: string,
-  opts: { method?: "GET" | "POST"; target: GraphTarget; body?: unknown; timeoutMs?: number },
+  opts: { method?: "GET" | "POST" | "DELETE"; target: GraphTarget; body?: unknown; timeoutMs?: number },
 ): Promise<GraphResult<T>> {
   const { target } = opts;
   const test = target.mode === "test";

@@ -1,6 +1,6 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createWbizClient, unwrap, WbizApiError, type FetchLike } from "../../client/src/index";
+import { callWorker } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom } from "../helpers/messaging";
 import { createTenant } from "../helpers/tenant";
@@ -9,7 +9,7 @@ import { createTenant } from "../helpers/tenant";
 
 const BASE = "https://api.wbiz.test";
 const TO = "+919812345678";
-const worker: FetchLike = (input, init) => exports.default.fetch(new Request(input, init));
+const worker: FetchLike = (input, init) => callWorker(new Request(input, init));
 const noWait = { sleep: async () => {} };
 const client = (apiKey: string, fetch: FetchLike = worker) => createWbizClient({ baseUrl: BASE, apiKey, fetch, retry: noWait });
 

@@ -30,6 +30,28 @@ export const CALLS = {
     await wbiz.GET("/v1/templates", { query: { status: "APPROVED" } });
     return [page.data[0]?.name, next];
   },
+  "POST /v1/templates": async (wbiz) => {
+    const body = { name: "delivery_window", language: "en_US", category: "utility", components: [{ type: "BODY", text: "Hi {{1}}.", example: { body_text: [["Aarav"]] } }] };
+    const created = known(await unwrap(wbiz.POST("/v1/templates", { body })));
+    const status: string = created.status;
+    // @ts-expect-error name is required
+    await wbiz.POST("/v1/templates", { body: { language: "en_US", category: "utility", components: [] } });
+    return [created.id, status];
+  },
+  "GET /v1/templates/{template}": async (wbiz) => {
+    const template = known(await unwrap(wbiz.GET("/v1/templates/{template}", { path: { template: ID } })));
+    // @ts-expect-error the path parameter is required
+    await wbiz.GET("/v1/templates/{template}");
+    return template.rejectedReason;
+  },
+  "PATCH /v1/templates/{template}": async (wbiz) => {
+    const edited = known(await unwrap(wbiz.PATCH("/v1/templates/{template}", { path: { template: ID }, body: { components: [{ type: "BODY", text: "Hello {{1}}.", example: { body_text: [["Aarav"]] } }] } })));
+    return edited.status;
+  },
+  "DELETE /v1/templates/{template}": async (wbiz) => {
+    const gone = known(await unwrap(wbiz.DELETE("/v1/templates/{template}", { path: { template: "delivery_window" }, query: { language: "en_US" } })));
+    return gone.deleted.map((d) => d.language);
+  },
   "GET /v1/contacts": async (wbiz) => {
     const page = known(await unwrap(wbiz.GET("/v1/contacts", { query: { search: "Aarav", tag: "vip", optedIn: true, limit: 50, cursor: ID } })));
     const first: Schemas["Contact"] | undefined = page.data[0];

@@ -232,6 +232,18 @@ export async function setTemplateQuality(
   return control("POST", "/templates/quality", input);
 }
 
+/** How Meta's review of the WABA's new and edited templates goes: delay until the verdict (null: none), names rejected, reason. */
+export type TemplateReview = { delayMs: number | null; rejectNames: string[]; reason: string };
+
+export async function setTemplateReview(metaWabaId: string, patch: Partial<TemplateReview>): Promise<TemplateReview> {
+  return (await control<{ review: TemplateReview }>("POST", "/templates/review", { wabaId: metaWabaId, ...patch })).review;
+}
+
+/** The templates Meta's side has for the WABA. */
+export async function emulatorTemplates(metaWabaId: string): Promise<Template[]> {
+  return (await control<{ waba: Waba }>("GET", `/wabas/${metaWabaId}`)).waba.templates;
+}
+
 /** Calls a Graph endpoint of the emulator directly, e.g. graph("/v24.0/123/messages", { token, json }). */
 export function graph(path: string, init: { token?: string; json?: unknown; method?: string } = {}): Promise<Response> {
   const headers: Record<string, string> = {};

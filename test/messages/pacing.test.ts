@@ -92,11 +92,13 @@ describe("send pacing", () => {
     expect(retryAt).toEqual(expect.any(Number));
     expect(await messageRow(t, id)).toMatchObject({ status: "queued", attempts: 0 });
 
+    const next = await Promise.all(Array.from({ length: 5 }, (_, i) => queued(t, `+91981234001${i}`)));
     expect(await store.claimSend(t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
-    // the number now goes at half its pace: the next send waits two intervals of 76/s
-    const next = await queued(t, "+919812340001");
-    const slot = await store.claimSend(t.waba.id, next, NO_PAIR);
-    expect((slot as { at: number }).at - Date.now()).toBeGreaterThan(1000 / 76);
+    // the number now goes at half its pace: its sends' slots are two intervals of 76/s apart (however
+    // slowly the claims come, slots are never closer than the interval in force)
+    const slots = await Promise.all(next.map((m) => store.claimSend(t.waba.id, m, NO_PAIR)));
+    const ats = slots.map((c) => (c as { at: number }).at).sort((a, b) => a - b);
+    for (let i = 1; i < ats.length; i++) expect(ats[i]! - ats[i - 1]!).toBeGreaterThanOrEqual(2 * (1000 / 76) - 1);
   });
 
   it("Meta's 131056 sends the customer's message again a pair interval later, still without spending the attempt", async () => {
@@ -141,8 +143,12 @@ describe("send pacing", () => {
     const store = storeOf(t);
     const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => queued(t, `+9198123${String(i).padStart(5, "0")}`)));
     const slots = await Promise.all(ids.map((id) => store.claimSend(t.waba.id, id, NO_PAIR)));
+    const claimed = Date.now();
     const ats = slots.map((c) => (c as { at: number }).at);
-    expect(Math.max(...ats) - Math.min(...ats)).toBeLessThan(200); // 100 slots at 950/s: 105 ms (at 76/s: 1.3 s)
+    // 100 slots at 950/s end 105 ms after the first claim; at 76/s they would end 1.3 s after it, however
+    // long the claims themselves took (measured against the clock, not as a spread, so a loaded machine
+    // that is slow to make the claims does not fail it)
+    expect(Math.max(...ats)).toBeLessThan(claimed + 150);
   });
 });
 

@@ -1,5 +1,5 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { expect, vi } from "vitest";
 import type { z } from "@hono/zod-openapi";
@@ -15,7 +15,7 @@ import * as messageRoutes from "../../src/routes/messages/messages.routes";
 import * as metaRoutes from "../../src/routes/meta-webhook/meta-webhook.routes";
 import * as templateRoutes from "../../src/routes/templates/templates.routes";
 import * as webhookRoutes from "../../src/routes/webhooks/webhooks.routes";
-import { ADMIN_TOKEN } from "../helpers/api";
+import { ADMIN_TOKEN, callWorker } from "../helpers/api";
 import { emulatorSends } from "../helpers/emulator";
 import { META_APP_SECRET, metaSignature, SANDBOX_APP_SECRET } from "../helpers/meta-webhook";
 import type { Tenant } from "../helpers/tenant";
@@ -171,7 +171,7 @@ export async function buildRequest(req: FuzzRequest, audience: "key" | "admin" |
 export type Answer = { status: number; text: string; json: any; headers: Headers };
 
 export async function call(request: Request): Promise<Answer> {
-  const res = await exports.default.fetch(request);
+  const res = await callWorker(request);
   const text = await res.text();
   let json: unknown;
   try {

@@ -345,6 +345,97 @@ export const READ_SPECS: FuzzSpec[] = [
   },
 ];
 
+// ---- template management -------------------------------------------------------------------------------------
+
+/** Template components as POST /v1/templates takes them: mostly valid, some breaking one of Meta's rules. */
+const authoredComponent = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(
+    { type: "BODY", text: "Hi {{1}}, your order {{2}} ships.", example: { body_text: [["Aarav", "4827"]] } },
+    { type: "body", text: "Your parcel is on its way." },
+    { type: "BODY", text: "Hi {{1}}, order ships.", example: { body_text: [["A", "B"]] } },
+    { type: "BODY", text: "{{1}} is here." , example: { body_text: [["A"]] } },
+  ) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant("BODY"), text: text(1100) }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant("HEADER"), format: pick(["TEXT", "text", "IMAGE", "LOCATION", "AUDIO"]), text: opt(text(70), 2), example: opt(pick([{ header_handle: ["4::aW1h"] }, { header_text: ["x"] }, { header_media_id: "123" }, {}]), 2) }, { requiredKeys: ["type", "format"] }) },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant("FOOTER"), text: fc.oneof(text(70), pick(["Code {{1}}"])) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      type: fc.constant("BUTTONS"),
+      buttons: fc.array(
+        fc.oneof(
+          fc.record({ type: fc.constant("QUICK_REPLY"), text: text(30) }),
+          fc.record({ type: fc.constant("URL"), text: text(30), url: pick(["https://x.example/a", "https://x.example/t/{{1}}", "ftp://x", "https://x.example/{{1}}/a"]), example: opt(pick([["https://x.example/t/1"], "x"]), 2) }, { requiredKeys: ["type", "text", "url"] }),
+          fc.record({ type: fc.constant("PHONE_NUMBER"), text: text(30), phone_number: pick(["+16467043595", "+1".padEnd(25, "5")]) }),
+          fc.record({ type: pick(["COPY_CODE", "OTP", "FLOW", "CALL_ME"]), example: opt(text(20), 2) }, { requiredKeys: ["type"] }),
+        ),
+        { maxLength: 12 },
+      ),
+    }),
+  },
+  { weight: 1, arbitrary: wrongTyped },
+);
+/** Components of a template Meta's rules accept, mostly; sometimes any mix (which mostly breaks one). */
+const authoredComponents = (max: number) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constant([{ type: "BODY", text: "Hi {{1}}, your order {{2}} ships.", example: { body_text: [["Aarav", "4827"]] } }]) },
+    {
+      weight: 2,
+      arbitrary: fc.constant([
+        { type: "header", format: "text", text: "Order {{1}}", example: { header_text: ["4827"] } },
+        { type: "body", text: "Your parcel is on its way." },
+        { type: "footer", text: "WBIZ" },
+        { type: "buttons", buttons: [{ type: "quick_reply", text: "Stop" }, { type: "url", text: "Track", url: "https://x.example/t/{{1}}", example: ["https://x.example/t/1"] }] },
+      ]),
+    },
+    { weight: 3, arbitrary: fc.array(authoredComponent, { minLength: 1, maxLength: max }) },
+  );
+const templateCategory = fc.oneof({ weight: 4, arbitrary: pick(["utility", "marketing", "UTILITY"]) }, { weight: 1, arbitrary: pick(["authentication", "promo", ""]) });
+const templateId = (ctx: FuzzContext) => ({ template: { own: ids(ctx.own.templates), foreign: ids(ctx.foreign.templates) } });
+
+export const TEMPLATE_SPECS: FuzzSpec[] = [
+  {
+    method: "POST",
+    path: "/v1/templates",
+    audience: "key",
+    body: () =>
+      fc.record(
+        {
+          name: fc.oneof({ weight: 5, arbitrary: fc.stringMatching(/^[a-z][a-z0-9_]{3,40}$/) }, { weight: 1, arbitrary: pick(["order_shipped_v2", "Bad Name", "a".repeat(513)]) }),
+          language: fc.oneof({ weight: 5, arbitrary: pick(["en_US", "hi_IN", "en"]) }, { weight: 1, arbitrary: text(10) }),
+          category: templateCategory,
+          parameterFormat: opt(pick(["positional", "named", "NAMED"]), 2),
+          allowCategoryChange: rarely(fc.boolean()),
+          components: authoredComponents(4),
+        },
+        { requiredKeys: ["name", "language", "category", "components"] },
+      ),
+    // what was created is what GET answers
+    after: async (ctx, a) => {
+      if (a.status === 201) expect(await jsonOf(await api(`/v1/templates/${a.json.id}`, { key: ctx.t.secret }))).toEqual(a.json);
+    },
+  },
+  { method: "GET", path: "/v1/templates/{template}", audience: "key", params: templateId },
+  {
+    method: "PATCH",
+    path: "/v1/templates/{template}",
+    audience: "key",
+    params: templateId,
+    body: () => fc.record({ category: opt(templateCategory, 2), components: opt(authoredComponents(3), 2) }, { requiredKeys: [] }),
+    after: async (ctx, a) => {
+      if (a.status === 200) expect(await jsonOf(await api(`/v1/templates/${a.json.id}`, { key: ctx.t.secret }))).toEqual(a.json);
+    },
+  },
+  {
+    // last: it deletes the templates it is given (by name)
+    method: "DELETE",
+    path: "/v1/templates/{template}",
+    audience: "key",
+    params: (ctx) => ({ template: { own: pick([...new Set(ctx.t.templates.map((t) => t.name))]), foreign: pick(["not_a_template", "order_shipped_v9"]) } }),
+    query: () => ({ language: pick(["en_US", "hi_IN", "fr_FR", "x"]) }),
+  },
+];
+
 // ---- webhooks ------------------------------------------------------------------------------------------------
 
 const webhookUrl = fc.oneof(
@@ -592,4 +683,4 @@ export const CAMPAIGN_SPECS: FuzzSpec[] = [
   },
 ];
 
-export const KEYED_SPECS: FuzzSpec[] = [...SEND_SPECS, ...CONTACT_SPECS, ...READ_SPECS, ...WEBHOOK_SPECS, ...CAMPAIGN_SPECS];
+export const KEYED_SPECS: FuzzSpec[] = [...SEND_SPECS, ...CONTACT_SPECS, ...READ_SPECS, ...TEMPLATE_SPECS, ...WEBHOOK_SPECS, ...CAMPAIGN_SPECS];

@@ -63,7 +63,9 @@ describe("GET /v1/templates", () => {
       language: "en_US",
       category: "UTILITY",
       status: "APPROVED",
+      parameterFormat: "POSITIONAL",
       components: [{ type: "BODY", text: "Hi {{1}}, this is order_shipped_v2." }],
+      rejectedReason: null,
     });
   });
 

@@ -64,7 +64,7 @@ describe("POST /admin/wabas/{id}/templates/sync", () => {
 
     // what an integrator then sees
     const listed = await jsonOf(await api("/v1/templates?status=approved&category=utility&language=en_US&limit=3", { key: t.secret }));
-    expect(listed.data[0]).toEqual({ id: expect.any(String), name: "order_shipped_v2", language: "en_US", category: "UTILITY", status: "APPROVED", components: [body("Hi {{1}}! Order #{{2}} ships {{3}}.")] });
+    expect(listed.data[0]).toEqual({ id: expect.any(String), name: "order_shipped_v2", language: "en_US", category: "UTILITY", status: "APPROVED", parameterFormat: "POSITIONAL", components: [body("Hi {{1}}! Order #{{2}} ships {{3}}.")], rejectedReason: null });
     const all = await walk<{ name: string; language: string }>("/v1/templates", t.secret, { limit: 100 });
     expect(new Set(all.items.map((i) => `${i.name}/${i.language}`)).size).toBe(237);
   });

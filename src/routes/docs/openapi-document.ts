@@ -39,7 +39,7 @@ export const TAGS = [
   {
     name: "Templates",
     description:
-      "Read approved WhatsApp templates so your integration knows what it can send. The template body, variables and language come from Meta — your code mirrors that contract.",
+      "Read approved WhatsApp templates so your integration knows what it can send, and submit, edit and delete templates through Meta's review. The template body, variables and language come from Meta — your code mirrors that contract.",
   },
   {
     name: "Contacts",
@@ -93,7 +93,8 @@ Every request needs a Bearer API key: \`wbiz_live_…\`, or \`wbiz_test_…\` in
 | Scope | Grants |
 |---|---|
 | \`messages:send\` | Send text, template, media, interactive and location messages; read a sent message's status |
-| \`templates:read\` | List templates with their components and variables |
+| \`templates:read\` | List templates with their components and variables; read one |
+| \`templates:write\` | Submit templates to Meta for review, edit and delete them |
 | \`contacts:read\` | List and read contacts |
 | \`contacts:write\` | Create and update contacts |
 | \`inbox:read\` | List conversations and read their message history |
