@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { recordInboundMedia } from "../../src/data-plane/media";
 import { headerHandleForMedia } from "../../src/media/header-handle";
 import { api, jsonOf } from "../helpers/api";
-import { emulateInbound, emulatorSends, GRAPH_ORIGIN } from "../helpers/emulator";
+import { emulateInbound, emulatorSends, emulatorTemplates, GRAPH_ORIGIN } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, messageByWamid, type MessagingTenant } from "../helpers/messaging";
 import { received, receiverUrl } from "../helpers/receiver";
 import { createTenant } from "../helpers/tenant";
@@ -220,6 +220,30 @@ describe("POST /v1/media", () => {
     const handle = await (await env.META!.fetch(`${GRAPH_ORIGIN}/__emulator/media/handles/${encodeURIComponent((result as { handle: string }).handle)}`)).json<any>();
     expect(handle.handle).toMatchObject({ size: 12_345, fileType: "image/png", sha256Hex: await sha256Hex(bytes) });
     expect(await headerHandleForMedia(env, { mode: "live", token: t.accessToken }, "999999999999")).toMatchObject({ ok: false, kind: "unknown_media" });
+  });
+
+  it("POST /v1/templates with example.header_media_id: the uploaded media reaches Meta as a Resumable Upload handle", async () => {
+    const t = await createMessagingTenant();
+    const bytes = crypto.getRandomValues(new Uint8Array(20_000));
+    const form = new FormData();
+    form.set("type", "image/jpeg");
+    form.set("file", new Blob([bytes]), "banner.jpg");
+    const { id } = await jsonOf(await uploadForm(t, form));
+    const name = `media_header_${Date.now() % 1_000_000}`;
+    const template = (mediaId: string) => ({
+      name, language: "en_US", category: "marketing",
+      components: [{ type: "header", format: "image", example: { header_media_id: mediaId } }, { type: "body", text: "New arrivals are in." }],
+    });
+    const created = await api("/v1/templates", { key: t.secret, method: "POST", json: template(id) });
+    expect(created.status).toBe(201);
+    const [atMeta] = (await emulatorTemplates(t.metaWabaId)).filter((x) => x.name === name);
+    const handle = (atMeta!.components as Array<{ type: string; example?: { header_handle?: string[] } }>).find((c) => c.type === "HEADER")!.example!.header_handle![0]!;
+    const held = await (await env.META!.fetch(`${GRAPH_ORIGIN}/__emulator/media/handles/${encodeURIComponent(handle)}`)).json<any>();
+    expect(held.handle).toMatchObject({ size: 20_000, fileType: "image/jpeg", sha256Hex: await sha256Hex(bytes) });
+
+    const unknown = await api("/v1/templates", { key: t.secret, method: "POST", json: { ...template("999999999999"), name: `${name}_x` } });
+    expect(unknown.status).toBe(400);
+    expect((await jsonOf(unknown)).error.details[0].field).toMatch(/header_media_id$/);
   });
 
   it("checks Meta's limits before anything goes upstream: 415 for a type Meta refuses or a non-multipart body, 413 over the kind's size, 400 without a file or type", async () => {
