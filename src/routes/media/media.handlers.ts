@@ -75,6 +75,7 @@ export async function uploadMedia(c: Context<AppEnv>) {
       const part = await form.next();
       if (!part) break;
       if (part.name !== "file") {
+        if (Object.keys(fields).length >= 10) throw new MultipartError("more than 10 fields before the file");
         fields[part.name] = (await form.text(1024)).trim();
         continue;
       }
