@@ -70,12 +70,13 @@ export async function uploadMedia(c: Context<AppEnv>) {
   if (!body) throw new ApiError("VALIDATION_FAILED", "file: Required field is missing", { details: [{ field: "file", message: "Required field is missing" }] });
   const form = new MultipartReader(body, boundary);
   const fields: Record<string, string> = {};
+  let fieldCount = 0;
   try {
     for (;;) {
       const part = await form.next();
       if (!part) break;
       if (part.name !== "file") {
-        if (Object.keys(fields).length >= 10) throw new MultipartError("more than 10 fields before the file");
+        if (++fieldCount > 10) throw new MultipartError("more than 10 fields before the file");
         fields[part.name] = (await form.text(1024)).trim();
         continue;
       }
