@@ -23,7 +23,8 @@ export type Operation<P extends keyof paths, M extends HttpMethod> = M extends k
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type RequiredKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? never : K }[keyof T];
-type JsonBody<R> = NonNullable<R> extends { content: { "application/json": infer B } } ? B : never;
+/** The request body a call takes: the JSON value, or FormData for a multipart upload (POST /v1/media). */
+type JsonBody<R> = NonNullable<R> extends { content: { "application/json": infer B } } ? B : NonNullable<R> extends { content: { "multipart/form-data": unknown } } ? FormData : never;
 
 type ParameterParts<O> = "parameters" extends keyof O ? Omit<NonNullable<O["parameters" & keyof O]>, "cookie"> : {};
 type BodyPart<O> = "requestBody" extends keyof O
@@ -40,12 +41,15 @@ export type CallOptions<O> = Simplify<ParameterParts<O> & BodyPart<O> & { signal
 type OptionsArg<O> = RequiredKeys<CallOptions<O>> extends never ? [options?: CallOptions<O>] : [options: CallOptions<O>];
 
 type Responses<O> = O extends { responses: infer R } ? R : never;
-type ContentOf<R> = R extends { content: infer C } ? ([C] extends [never] ? undefined : C extends { "application/json": infer B } ? B : unknown) : undefined;
+type ContentOf<R> = R extends { content: infer C }
+  ? [C] extends [never] ? undefined : C extends { "application/json": infer B } ? B : C extends { "application/octet-stream": unknown } ? Blob : unknown
+  : undefined;
 
 /**
  * One answer, typed per documented status: narrow on `ok` or `status`. `data` is the parsed JSON body
- * (undefined for 204); for an error status it is the error envelope, or undefined if the answer was not
- * JSON (a proxy's page, say). `response` is the raw Response, its body already read.
+ * (undefined for 204), or a Blob for a file (GET /v1/messages/{id}/media); for an error status it is
+ * the error envelope, or undefined if the answer was not JSON (a proxy's page, say). `response` is the
+ * raw Response, its body already read.
  */
 export type WbizResponse<O> = {
   [S in keyof Responses<O>]: S extends number
@@ -86,8 +90,10 @@ export function createWbizClient(options: WbizClientOptions): WbizClient {
     for (const [name, value] of Object.entries(opts.header ?? {})) if (value !== undefined && value !== null) headers.set(name, String(value));
     headers.set("Authorization", `Bearer ${options.apiKey}`);
     headers.set("Accept", "application/json");
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | FormData | undefined;
+    if (opts.body instanceof FormData) {
+      body = opts.body; // fetch writes the multipart Content-Type with its boundary
+    } else if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers.set("Content-Type", "application/json");
     }
@@ -117,7 +123,14 @@ function queryString(query: RawOptions["query"] = {}): string {
   return text === "" ? "" : `?${text}`;
 }
 
+/** A successful answer that is not JSON is a file (GET /v1/messages/{id}/media, in the file's own type): its bytes as a Blob. */
+function isFile(response: Response): boolean {
+  const type = response.headers.get("Content-Type");
+  return response.ok && response.status !== 204 && type !== null && !/^application\/([\w.+-]*\+)?json\b/i.test(type);
+}
+
 async function read(response: Response) {
+  if (isFile(response)) return { ok: true, status: response.status, data: await response.blob(), headers: response.headers, response };
   const text = await response.text();
   let data: unknown;
   if (text !== "") {

@@ -165,6 +165,30 @@ export interface paths {
      */
     delete: operations["cancelScheduledMessage"];
   };
+  "/v1/media": {
+    /**
+     * Upload media
+     * @description **Required scope:** `messages:send`
+     *
+     * Uploads a file to Meta (multipart/form-data: a `type` field, then one `file` part) and answers Meta's media id, valid at Meta for 30 days, to send with `mediaId` in POST /v1/messages/media or as a template header parameter. The file streams through to Meta. Meta's limits are checked first (413 PAYLOAD_TOO_LARGE over the size of its kind, 415 UNSUPPORTED_MEDIA_TYPE for a type Meta does not take):
+     *
+     * - image: `image/jpeg`, `image/png` — up to 5 MB
+     * - video: `video/mp4`, `video/3gpp` — up to 16 MB
+     * - audio: `audio/aac`, `audio/amr`, `audio/mpeg`, `audio/mp4`, `audio/ogg` — up to 16 MB
+     * - document: `text/plain`, `application/pdf`, `application/msword`, `application/vnd.ms-excel`, `application/vnd.ms-powerpoint`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `application/vnd.openxmlformats-officedocument.presentationml.presentation` — up to 100 MB
+     * - sticker: `image/webp` — up to 500 KB
+     */
+    post: operations["uploadMedia"];
+  };
+  "/v1/messages/{id}/media": {
+    /**
+     * Download an inbound message's media
+     * @description **Required scope:** `inbox:read`
+     *
+     * The image, video, audio, document or sticker a customer sent, as bytes with its Content-Type. WBIZ keeps a copy of every inbound media file (Meta's own link expires after minutes and its media id after 7 days); until the copy is made it streams from Meta. Media is kept for 90 days, then answers 410 MEDIA_EXPIRED. Any id that is not an inbound media message of this WABA answers 404. History items and `message.received` events of media messages carry this path (`mediaUrl`, `media.url`).
+     */
+    get: operations["getMessageMedia"];
+  };
   "/v1/campaigns": {
     /**
      * List campaigns
@@ -516,6 +540,24 @@ export interface components {
            * @example 2026-04-28T17:42:12.108Z
            */
           updatedAt: string;
+          /** @description Inbound image, video, audio, document or sticker only */
+          media?: {
+            /**
+             * @description `pending`: our copy is being made (the URL streams from Meta meanwhile); `stored`: kept by WBIZ; `failed`: could not be copied; `expired`: past retention
+             * @enum {string}
+             */
+            status: "pending" | "stored" | "failed" | "expired";
+            mimeType: string | null;
+            fileSize: number | null;
+            filename: string | null;
+            /** @description Hex SHA-256 of the stored bytes, once stored */
+            sha256: string | null;
+            /**
+             * @description GET it (scope inbox:read), relative to the API's base URL
+             * @example /v1/messages/65fc2e1b9a8b1c0d2e3f4a5b/media
+             */
+            url: string;
+          };
         };
         template?: {
           id: string;
@@ -917,7 +959,7 @@ export interface components {
     Error: {
       error: {
         /** @enum {string} */
-        code: "VALIDATION_FAILED" | "OUTSIDE_24H_WINDOW" | "TEMPLATE_NOT_APPROVED" | "TEMPLATE_LANGUAGE_MISMATCH" | "TEMPLATE_VARIABLE_COUNT_MISMATCH" | "MEDIA_FETCH_FAILED" | "INTERACTIVE_LIMITS" | "CONTACT_OPTED_OUT" | "INVALID_API_KEY" | "INVALID_ADMIN_TOKEN" | "INVALID_SIGNATURE" | "INSUFFICIENT_SCOPE" | "NOT_FOUND" | "PHONE_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "ALREADY_EXISTS" | "INVALID_STATE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL" | "META_UPSTREAM_ERROR";
+        code: "VALIDATION_FAILED" | "OUTSIDE_24H_WINDOW" | "TEMPLATE_NOT_APPROVED" | "TEMPLATE_LANGUAGE_MISMATCH" | "TEMPLATE_VARIABLE_COUNT_MISMATCH" | "MEDIA_FETCH_FAILED" | "INTERACTIVE_LIMITS" | "CONTACT_OPTED_OUT" | "INVALID_API_KEY" | "INVALID_ADMIN_TOKEN" | "INVALID_SIGNATURE" | "INSUFFICIENT_SCOPE" | "NOT_FOUND" | "PHONE_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "ALREADY_EXISTS" | "INVALID_STATE" | "MEDIA_EXPIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL" | "META_UPSTREAM_ERROR";
         message: string;
         details?: {
             field?: string;
@@ -1368,6 +1410,11 @@ export interface components {
        * @example 2026-04-28T17:42:12.108Z
        */
       deletedAt: string | null;
+      /**
+       * @description Inbound image, video, audio, document or sticker: the path of its media (`GET /v1/messages/{id}/media`, relative to the API's base URL); absent on other messages
+       * @example /v1/messages/65fc2e1b9a8b1c0d2e3f4a5b/media
+       */
+      mediaUrl?: string;
     };
     /** @description Meta's error when status is failed, else null */
     MessageError: {
@@ -1735,6 +1782,33 @@ export interface components {
       /** @enum {string} */
       status: "cancelled";
     };
+    UploadedMedia: {
+      /**
+       * @description Meta's media id: use it as `mediaId` in POST /v1/messages/media, or in a template's header parameter
+       * @example 1479537139650973
+       */
+      id: string;
+      /** @example 106540352242922 */
+      phoneNumberId: string;
+      /** @example image/jpeg */
+      mimeType: string;
+      /** @example 48213 */
+      fileSize: number;
+    };
+    UploadMediaForm: {
+      /**
+       * Format: binary
+       * @description The file (one part). Its Content-Type is used when `type` is not given.
+       */
+      file: string;
+      /**
+       * @description The file's MIME type, as Meta takes it (e.g. `image/jpeg`). Put it before `file` in the form.
+       * @example image/jpeg
+       */
+      type: string;
+      /** @description The number to upload for (Meta's phone-number-id); default: the WABA's default number. Put it before `file`. */
+      phoneNumberId?: string;
+    };
     CampaignDryRun: {
       /** @enum {boolean} */
       dryRun: true;
@@ -2023,7 +2097,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2157,7 +2231,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2296,7 +2370,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2315,7 +2389,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2450,7 +2524,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2608,7 +2682,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2781,7 +2855,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2800,7 +2874,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2943,7 +3017,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3070,7 +3144,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3089,7 +3163,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3209,7 +3283,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3353,7 +3427,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3372,7 +3446,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3499,7 +3573,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3644,7 +3718,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3834,7 +3908,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3853,7 +3927,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4076,7 +4150,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4095,7 +4169,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4310,7 +4384,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4329,7 +4403,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4544,7 +4618,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4563,7 +4637,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4776,7 +4850,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4795,7 +4869,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4943,7 +5017,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5082,7 +5156,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5135,6 +5209,338 @@ export interface operations {
           "RateLimit-Policy"?: string;
           /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
           RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Upload media
+   * @description **Required scope:** `messages:send`
+   *
+   * Uploads a file to Meta (multipart/form-data: a `type` field, then one `file` part) and answers Meta's media id, valid at Meta for 30 days, to send with `mediaId` in POST /v1/messages/media or as a template header parameter. The file streams through to Meta. Meta's limits are checked first (413 PAYLOAD_TOO_LARGE over the size of its kind, 415 UNSUPPORTED_MEDIA_TYPE for a type Meta does not take):
+   *
+   * - image: `image/jpeg`, `image/png` — up to 5 MB
+   * - video: `video/mp4`, `video/3gpp` — up to 16 MB
+   * - audio: `audio/aac`, `audio/amr`, `audio/mpeg`, `audio/mp4`, `audio/ogg` — up to 16 MB
+   * - document: `text/plain`, `application/pdf`, `application/msword`, `application/vnd.ms-excel`, `application/vnd.ms-powerpoint`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `application/vnd.openxmlformats-officedocument.presentationml.presentation` — up to 100 MB
+   * - sticker: `image/webp` — up to 500 KB
+   */
+  uploadMedia: {
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["UploadMediaForm"];
+      };
+    };
+    responses: {
+      /** @description Meta took the file */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["UploadedMedia"];
+        };
+      };
+      /** @description `VALIDATION_FAILED`: Body, query or path failed validation; `details` names each field. */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PHONE_NOT_FOUND`: phoneNumberId does not belong to the WABA tied to this API key. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
+      415: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Download an inbound message's media
+   * @description **Required scope:** `inbox:read`
+   *
+   * The image, video, audio, document or sticker a customer sent, as bytes with its Content-Type. WBIZ keeps a copy of every inbound media file (Meta's own link expires after minutes and its media id after 7 days); until the copy is made it streams from Meta. Media is kept for 90 days, then answers 410 MEDIA_EXPIRED. Any id that is not an inbound media message of this WABA answers 404. History items and `message.received` events of media messages carry this path (`mediaUrl`, `media.url`).
+   */
+  getMessageMedia: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The file */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+          /** @description The file's size in bytes */
+          "Content-Length"?: number;
+          /** @description `attachment` with the file name (the customer's, for a document) */
+          "Content-Disposition"?: string;
+          /** @description `stored`: served from WBIZ's copy; `meta`: our copy is not made yet, streamed from Meta */
+          "X-Media-Source"?: "stored" | "meta";
+        };
+        content: {
+          "application/octet-stream": string;
+        };
+      };
+      /** @description `INVALID_API_KEY`: Missing, malformed, or revoked API key. */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INSUFFICIENT_SCOPE`: API key is valid but lacks the route's scope. */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `NOT_FOUND`: Does not exist OR belongs to a different WABA. */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      405: components["responses"]["MethodNotAllowed"];
+      /** @description `MEDIA_EXPIRED`: The message's media is past its retention age (MEDIA_RETENTION_DAYS, 90 days by default) and was deleted. */
+      410: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `RATE_LIMITED`: Plan rate limit exceeded, or too many failed authentications from your address. Retry after `Retry-After` seconds. */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `INTERNAL`: Unexpected error; quote the request id. */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          /** @description Requests allowed per minute on this key's plan (60, 600 or 6000) */
+          "X-RateLimit-Limit"?: number;
+          /** @description Requests you can make right now: the lower of what is left in the minute and in the 10-second burst window */
+          "X-RateLimit-Remaining"?: number;
+          /** @description Unix time (seconds) when the window that bounds Remaining resets */
+          "X-RateLimit-Reset"?: number;
+          /** @description Both windows as IETF draft fields: quota `q` per `w` seconds */
+          "RateLimit-Policy"?: string;
+          /** @description What is left (`r`) in each window and the seconds until it resets (`t`) */
+          RateLimit?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description `META_UPSTREAM_ERROR`: Meta's Cloud API rejected the send; `upstream` carries Meta's code, subcode, message and trace id. */
+      502: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+          "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+          "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+          "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+          RateLimit: components["headers"]["RateLimit"];
         };
         content: {
           "application/json": components["schemas"]["Error"];
@@ -5212,7 +5618,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5397,9 +5803,9 @@ export interface operations {
         };
       };
       /**
-       * @description `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       * @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit).
        *
-       * `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       * `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit).
        */
       413: {
         headers: {
@@ -5419,7 +5825,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5553,7 +5959,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5701,7 +6107,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5870,9 +6276,9 @@ export interface operations {
         };
       };
       /**
-       * @description `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       * @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit).
        *
-       * `PAYLOAD_TOO_LARGE`: Request body over the size cap.
+       * `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit).
        */
       413: {
         headers: {
@@ -5892,7 +6298,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6026,7 +6432,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6165,7 +6571,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6304,7 +6710,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6434,7 +6840,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6559,7 +6965,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6578,7 +6984,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6698,7 +7104,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6821,7 +7227,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6965,7 +7371,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6984,7 +7390,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json. */
+      /** @description `UNSUPPORTED_MEDIA_TYPE`: Body must be application/json (POST /v1/media: multipart/form-data, with a file type Meta accepts; `details` lists them). */
       415: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7104,7 +7510,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7252,7 +7658,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7378,7 +7784,7 @@ export interface operations {
         };
       };
       405: components["responses"]["MethodNotAllowed"];
-      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap. */
+      /** @description `PAYLOAD_TOO_LARGE`: Request body over the size cap (POST /v1/media: the file is over Meta's limit for its type; `details` names the limit). */
       413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];

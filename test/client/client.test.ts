@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { createWbizClient, unwrap, WbizApiError, type FetchLike } from "../../client/src/index";
 import { callWorker } from "../helpers/api";
-import { emulatorSends } from "../helpers/emulator";
-import { createMessagingTenant, inboundFrom } from "../helpers/messaging";
+import { emulateInbound, emulatorSends } from "../helpers/emulator";
+import { createMessagingTenant, inboundFrom, messageByWamid } from "../helpers/messaging";
 import { createTenant } from "../helpers/tenant";
 
 // The typed client against the Worker under test: its fetch is the Worker's own.
@@ -14,6 +14,26 @@ const noWait = { sleep: async () => {} };
 const client = (apiKey: string, fetch: FetchLike = worker) => createWbizClient({ baseUrl: BASE, apiKey, fetch, retry: noWait });
 
 describe("typed client against the Worker", () => {
+  it("media: uploads a FormData and downloads a customer's file as a Blob", async () => {
+    const t = await createMessagingTenant();
+    const wbiz = client(t.secret);
+    const bytes = crypto.getRandomValues(new Uint8Array(40_000));
+    const form = new FormData();
+    form.set("type", "image/png");
+    form.set("file", new Blob([bytes], { type: "image/png" }), "label.png");
+    const uploaded = await unwrap(wbiz.POST("/v1/media", { body: form }));
+    expect(uploaded).toMatchObject({ phoneNumberId: t.defaultPhone, mimeType: "image/png", fileSize: 40_000 });
+
+    // the customer sends that file back: the download is the same bytes, as a Blob
+    const { wamid } = await emulateInbound({ phoneNumberId: t.defaultPhone, from: "16505551234", type: "image", image: { id: uploaded.id } });
+    let id = "";
+    await vi.waitFor(async () => expect((id = (await messageByWamid(t, wamid))?.id ?? "")).not.toBe(""));
+    const file = await unwrap(wbiz.GET("/v1/messages/{id}/media", { path: { id } }));
+    expect(file).toBeInstanceOf(Blob);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(bytes);
+    await expect(unwrap(wbiz.GET("/v1/messages/{id}/media", { path: { id: "65fc2e1b9a8b1c0d2e3f4a5b" } }))).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
+  });
+
   it("GET /v1/key describes the calling key", async () => {
     const t = await createTenant({ plan: "growth" });
     const key = await unwrap(client(t.secret).GET("/v1/key"));

@@ -149,6 +149,21 @@ export const CALLS = {
   "POST /v1/campaigns/{id}/pause": async (wbiz) => known(await unwrap(wbiz.POST("/v1/campaigns/{id}/pause", { path: { id: ID } }))).state,
   "POST /v1/campaigns/{id}/resume": async (wbiz) => known(await unwrap(wbiz.POST("/v1/campaigns/{id}/resume", { path: { id: ID } }))).state,
   "POST /v1/campaigns/{id}/cancel": async (wbiz) => known(await unwrap(wbiz.POST("/v1/campaigns/{id}/cancel", { path: { id: ID } }))).counts.cancelled,
+  "POST /v1/media": async (wbiz) => {
+    const form = new FormData();
+    form.set("type", "image/jpeg");
+    form.set("file", new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: "image/jpeg" }), "photo.jpg");
+    const uploaded = known(await unwrap(wbiz.POST("/v1/media", { body: form })));
+    const size: number = uploaded.fileSize;
+    // @ts-expect-error an upload is multipart: a FormData, not a JSON object
+    await wbiz.POST("/v1/media", { body: { type: "image/jpeg", file: "…" } });
+    return [uploaded.id, size];
+  },
+  "GET /v1/messages/{id}/media": async (wbiz) => {
+    const file = known(await unwrap(wbiz.GET("/v1/messages/{id}/media", { path: { id: ID } })));
+    const bytes: Blob = file;
+    return bytes.size;
+  },
   "GET /v1/messages/{id}": async (wbiz) => {
     const message = known(await unwrap(wbiz.GET("/v1/messages/{id}", { path: { id: ID } })));
     return message.status;
