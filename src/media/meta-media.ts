@@ -107,8 +107,10 @@ export async function uploadToMeta(
       await writer.write(tail);
       await writer.close();
     } catch (err) {
+      // the call to Meta is aborted, which cancels the body it was reading: erroring the body instead
+      // surfaced in the runtime's body pump as an uncaught rejection
       giveUp.abort(err);
-      await writer.abort(err).catch(() => {});
+      writer.releaseLock();
       throw err;
     }
   })();

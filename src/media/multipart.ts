@@ -134,9 +134,17 @@ export class MultipartReader {
     while (!(await reader.read()).done);
   }
 
-  /** Stops reading the request (what is left of it is not needed). */
-  async cancel(): Promise<void> {
-    await this.#reader.cancel().catch(() => {});
+  /**
+   * Lets go of the request (what is left of it is not needed) without cancelling it: the runtime discards
+   * an unread request body itself, while cancelling it made `wrangler dev`'s runtime restart (the next
+   * request answered 503 "Your worker restarted mid-request"; found by the README's 415 example).
+   */
+  release(): void {
+    try {
+      this.#reader.releaseLock();
+    } catch {
+      // a read is still pending: the stream is being torn down anyway
+    }
   }
 }
 
