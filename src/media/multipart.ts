@@ -135,15 +135,22 @@ export class MultipartReader {
   }
 
   /**
-   * Lets go of the request (what is left of it is not needed) without cancelling it: the runtime discards
-   * an unread request body itself, while cancelling it made `wrangler dev`'s runtime restart (the next
-   * request answered 503 "Your worker restarted mid-request"; found by the README's 415 example).
+   * Reads what is left of the request, up to `maxTotal` bytes of it in all, so the answer (a refusal)
+   * goes out after the body was taken: answering while the client was still sending made `wrangler
+   * dev`'s runtime restart (the next request got 503 "Your worker restarted mid-request"; found by the
+   * README's 415 example), whether the body was cancelled or left unread. Past `maxTotal` (a chunked
+   * body with no Content-Length) it is left unread.
    */
-  release(): void {
+  async release(maxTotal: number): Promise<void> {
     try {
+      while (this.consumed <= maxTotal) {
+        const { done, value } = await this.#reader.read();
+        if (done) return;
+        this.consumed += value.byteLength;
+      }
       this.#reader.releaseLock();
     } catch {
-      // a read is still pending: the stream is being torn down anyway
+      // the stream is being torn down anyway
     }
   }
 }

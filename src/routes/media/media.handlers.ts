@@ -86,7 +86,7 @@ export async function uploadMedia(c: Context<AppEnv>) {
     if (err instanceof MultipartError) throw new ApiError("VALIDATION_FAILED", `Malformed multipart/form-data: ${err.message}`, { details: [{ message: err.message }] });
     throw err;
   } finally {
-    form.release();
+    await form.release(MAX_UPLOAD_BODY_BYTES);
   }
   throw new ApiError("VALIDATION_FAILED", "file: Required field is missing (one part named `file`)", { details: [{ field: "file", message: "Required field is missing" }] });
 }
