@@ -5,7 +5,8 @@
 //   1. `wrangler dev` (API + in-process emulator, and the emulator alone): the send pipeline
 //   2. the proxy-free stack — the bundles in one Miniflare instance, with the bindings wrangler derives
 //      from the two toml files, no dev proxy: the send pipeline (side by side with 1.), tenants side by
-//      side, gateway overhead, rate-limit exactness, and lists on 50 000 contacts and messages
+//      side, campaigns, media (20 MB downloads and uploads), gateway overhead, rate-limit exactness, and
+//      lists on 50 000 contacts and messages
 //   3. the counting stack — the same bundle in a counting shell: D1 queries and Durable Object calls per
 //      request and per path, and what a message lifecycle costs inside its WABA object
 //   4. docs/benchmarks.md; every process the bench started is stopped, on failure and Ctrl-C too
@@ -33,6 +34,7 @@ import { BENCH_STATE, freshRegistry, inProcessEmulatorConfig, killAllNow, prepar
 import { measureTenants, provisionTenants, tenantSection } from "./tenants";
 import { configureEmulator, EMULATOR_MPS_LIMIT, measurePipeline, pipelineSection, requestKindCpu } from "./throughput";
 import { campaignSection, measureCampaigns } from "./campaigns";
+import { measureMedia, mediaSection } from "./media";
 import { BENCH_API_VARS, DEMO } from "./context";
 
 const args = process.argv.slice(2);
@@ -117,6 +119,7 @@ async function main(): Promise<number> {
   const tenants = await provisionTenants(mCtx, Math.max(...T.steps), T.sends / Math.min(...T.steps));
   const tenantSteps = await measureTenants(mCtx, tenants, T);
   const campaignRun = await measureCampaigns(mCtx, { recipients: quick ? 1_000 : 10_000, singles: quick ? 5 : 20 });
+  const mediaRun = await measureMedia(mCtx, { rounds: quick ? 3 : 7, workerdPid: mf.workerdPid });
   const mGateway = await gatewayOverhead(mCtx, PARAMS.gateway, false);
   log(`[${PROXY_FREE}] large data set: ${BENCH_SIZES.contacts} contacts, ${BENCH_SIZES.messages} messages through the import route`);
   const large = await seedLargeDataset(mf.api, log);
@@ -139,6 +142,7 @@ async function main(): Promise<number> {
     pipelineSection([wPipeline, mPipeline], PROXY_FREE),
     tenantSection(tenantSteps, PROXY_FREE, counting.objectCosts),
     campaignSection(campaignRun, PROXY_FREE),
+    mediaSection(mediaRun, PROXY_FREE),
     listLatencySection(lists, BENCH_SIZES, { ...large, objectBytes: largest?.bytes ?? null }, PROXY_FREE),
     counting.costs,
     counting.section,
