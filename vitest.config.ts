@@ -85,6 +85,9 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/wait-for.ts"],
       testTimeout: 20_000,
+      // two test files at a time (vitest's default on a 2-core machine is one): the suite waits on queues
+      // and Meta's emulated latency more than it computes, and every test has its own tenant
+      maxWorkers: 2,
     },
   };
 });
