@@ -247,10 +247,10 @@ export class WabaStore extends DurableObject<Env> {
     return { kind: "ok", phoneNumberId: phone, access: this.#access(control), d1 };
   }
 
-  /** How this object's calls reach Meta: the WABA's sealed token (live), or the sandbox (test mode). */
-  async graphAccess(wabaId: string): Promise<GraphAccess> {
-    const { control } = await this.#controlRecord(wabaId);
-    return this.#access(control);
+  /** How calls for this WABA reach Meta (its sealed token, or the sandbox in test mode), and its Meta id: template management. */
+  async graphAccess(wabaId: string): Promise<{ metaWabaId: string; access: GraphAccess; d1: number }> {
+    const { control, d1 } = await this.#controlRecord(wabaId);
+    return { metaWabaId: control.metaWabaId, access: this.#access(control), d1 };
   }
 
   /**

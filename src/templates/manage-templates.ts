@@ -1,14 +1,10 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { openSecret } from "../crypto/secret-box";
-import type { Database } from "../db/client";
-import { wabas } from "../db/schema";
-import type { DataMode } from "../data-plane/stub";
 import type { ManagedTemplate } from "../data-plane/templates";
 import type { WabaStore } from "../durable-objects/waba-store";
 import type { Env } from "../env";
 import type { UpstreamError } from "../errors";
 import { headerHandleForMedia } from "../media/header-handle";
+import { targetOf } from "../media/meta-media";
 import { upstreamOf } from "../messages/outcome";
 import { messageErrorOf } from "../meta/error-policy";
 import { graphRequest, type GraphResult, type GraphTarget } from "../meta/graph";
@@ -71,12 +67,10 @@ function refusalOf(res: Exclude<GraphResult<unknown>, { ok: true }>, what: strin
   return { kind: "meta_refused", message, upstream };
 }
 
-/** Where the WABA's Graph calls go: Meta with its token (live), or the sandbox (test mode). */
-async function graphAccess(db: Database, env: Env, wabaId: string, mode: DataMode): Promise<{ metaWabaId: string; target: GraphTarget } | null> {
-  const waba = await db.select({ metaWabaId: wabas.metaWabaId, accessTokenEnc: wabas.accessTokenEnc }).from(wabas).where(eq(wabas.id, wabaId)).get();
-  if (!waba) return null;
-  const target: GraphTarget = mode === "test" ? { mode, metaWabaId: waba.metaWabaId } : { mode, token: await openSecret(env.TOKEN_ENCRYPTION_KEY, waba.accessTokenEnc) };
-  return { metaWabaId: waba.metaWabaId, target };
+/** Where the WABA's Graph calls go — Meta with its token (live), or the sandbox (test mode) — from the WABA object's cached control record. */
+async function graphAccess(env: Env, store: Store, wabaId: string): Promise<{ metaWabaId: string; target: GraphTarget }> {
+  const { metaWabaId, access } = await store.graphAccess(wabaId);
+  return { metaWabaId, target: await targetOf(env, access) };
 }
 
 /** Media headers named by our media id get Meta's upload handle (src/media/header-handle.ts). */
@@ -106,7 +100,7 @@ export type NewTemplate = {
 
 const CreatedByMeta = z.object({ id: z.union([z.string(), z.number()]).transform(String), status: z.string().optional(), category: z.string().optional() });
 
-export async function createTemplate(db: Database, env: Env, store: Store, key: { wabaId: string; mode: DataMode }, input: NewTemplate): Promise<Managed<ManagedTemplate>> {
+export async function createTemplate(env: Env, store: Store, key: { wabaId: string }, input: NewTemplate): Promise<Managed<ManagedTemplate>> {
   const parameterFormat = upper(input.parameterFormat ?? "positional") as ParameterFormat;
   const category = upper(input.category);
   const components = normaliseComponents(input.components);
@@ -116,8 +110,7 @@ export async function createTemplate(db: Database, env: Env, store: Store, key: 
   const existing = await store.templatesNamed(key.wabaId, input.name, input.language);
   if (existing.length) return fail({ kind: "exists", message: `Template ${input.name} already exists in ${input.language} (id ${existing[0]!.id}): edit it with PATCH /v1/templates/${existing[0]!.id}, or pick another name` });
 
-  const access = await graphAccess(db, env, key.wabaId, key.mode);
-  if (!access) return fail({ kind: "upstream", message: "The WABA of this key is not provisioned" });
+  const access = await graphAccess(env, store, key.wabaId);
   const resolved = await resolveHeaderMedia(env, access.target, components, "components");
   if (!resolved.ok) return resolved;
 
@@ -152,10 +145,9 @@ export async function createTemplate(db: Database, env: Env, store: Store, key: 
 const EDITABLE = ["APPROVED", "REJECTED", "PAUSED"];
 
 export async function editTemplate(
-  db: Database,
   env: Env,
   store: Store,
-  key: { wabaId: string; mode: DataMode },
+  key: { wabaId: string },
   id: string,
   edit: { category?: string; components?: Component[] },
 ): Promise<Managed<ManagedTemplate>> {
@@ -176,8 +168,7 @@ export async function editTemplate(
   }
   if (row.metaTemplateId === null) return fail({ kind: "invalid_state", message: `Template ${row.name} (${row.language}) has no Meta id yet: sync templates, then edit` });
 
-  const access = await graphAccess(db, env, key.wabaId, key.mode);
-  if (!access) return fail({ kind: "upstream", message: "The WABA of this key is not provisioned" });
+  const access = await graphAccess(env, store, key.wabaId);
   let sent: Component[] | undefined;
   if (components) {
     const resolved = await resolveHeaderMedia(env, access.target, components, "components");
@@ -200,7 +191,7 @@ export async function editTemplate(
 
 export type DeletedTemplate = { id: string; name: string; language: string };
 
-export async function deleteTemplates(db: Database, env: Env, store: Store, key: { wabaId: string; mode: DataMode }, name: string, language?: string): Promise<Managed<DeletedTemplate[]>> {
+export async function deleteTemplates(env: Env, store: Store, key: { wabaId: string }, name: string, language?: string): Promise<Managed<DeletedTemplate[]>> {
   const rows = await store.templatesNamed(key.wabaId, name, language);
   if (rows.length === 0) return fail({ kind: "not_found", message: language === undefined ? `No template named ${name}` : `No template named ${name} in ${language}` });
   const disabled = rows.filter((r) => r.status === "DISABLED");
@@ -210,8 +201,7 @@ export async function deleteTemplates(db: Database, env: Env, store: Store, key:
   const one = language === undefined ? undefined : rows[0]!;
   if (one && one.metaTemplateId === null) return fail({ kind: "invalid_state", message: `Template ${name} (${language}) has no Meta id yet: sync templates, then delete` });
 
-  const access = await graphAccess(db, env, key.wabaId, key.mode);
-  if (!access) return fail({ kind: "upstream", message: "The WABA of this key is not provisioned" });
+  const access = await graphAccess(env, store, key.wabaId);
   const query = new URLSearchParams({ name, ...(one ? { hsm_id: one.metaTemplateId! } : {}) });
   const res = await graphRequest<unknown>(env, `${access.metaWabaId}/message_templates?${query}`, { method: "DELETE", target: access.target });
   if (!res.ok) {

@@ -50,11 +50,11 @@ function refusal(f: TemplateFailure, notFound: "NOT_FOUND" | "TEMPLATE_NOT_FOUND
   }
 }
 
-const keyOf = (c: { var: AppEnv["Variables"] }) => ({ wabaId: c.var.key.wabaId, mode: c.var.key.mode });
+const keyOf = (c: { var: AppEnv["Variables"] }) => ({ wabaId: c.var.key.wabaId });
 
 export const createTemplate: RouteHandler<typeof routes.createTemplate, AppEnv> = async (c) => {
   const body = c.req.valid("json");
-  const result = await create(c.var.db, c.env, c.var.store, keyOf(c), body);
+  const result = await create(c.env, c.var.store, keyOf(c), body);
   if (!result.ok) throw refusal(result);
   return c.json(templateOf(result.value), 201);
 };
@@ -68,7 +68,7 @@ export const getTemplate: RouteHandler<typeof routes.getTemplate, AppEnv> = asyn
 
 export const updateTemplate: RouteHandler<typeof routes.updateTemplate, AppEnv> = async (c) => {
   const { template } = c.req.valid("param");
-  const result = await editTemplate(c.var.db, c.env, c.var.store, keyOf(c), template, c.req.valid("json"));
+  const result = await editTemplate(c.env, c.var.store, keyOf(c), template, c.req.valid("json"));
   if (!result.ok) throw refusal(result);
   return c.json(templateOf(result.value), 200);
 };
@@ -76,7 +76,7 @@ export const updateTemplate: RouteHandler<typeof routes.updateTemplate, AppEnv> 
 export const deleteTemplate: RouteHandler<typeof routes.deleteTemplate, AppEnv> = async (c) => {
   const { template } = c.req.valid("param");
   const { language } = c.req.valid("query");
-  const result = await deleteTemplates(c.var.db, c.env, c.var.store, keyOf(c), template, language);
+  const result = await deleteTemplates(c.env, c.var.store, keyOf(c), template, language);
   if (!result.ok) throw refusal(result, "TEMPLATE_NOT_FOUND");
   return c.json({ deleted: result.value }, 200);
 };
