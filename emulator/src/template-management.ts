@@ -16,7 +16,7 @@ import type { Context } from "hono";
 import type { EmulatorBindings, EmulatorEnv } from "./env";
 import { registerOnFirstUse } from "./first-use";
 import { accessToken, checkAccess, GRAPH_VERSION } from "./graph-auth";
-import { graphErrorResponse, invalidParam, whatsappError, type GraphError } from "./graph-errors";
+import { graphErrorResponse, invalidParam, unknownPath, whatsappError, type GraphError } from "./graph-errors";
 import { randomTemplateId } from "./ids";
 import { emulatorMode } from "./settings";
 import { state, templateMemory, type Template, type Waba } from "./store";
@@ -99,12 +99,16 @@ export function decide(env: EmulatorBindings, waba: Waba, template: Template, ve
   return changeTemplateStatus(env, waba, template, { event: verdict.event, reason: verdict.event === "REJECTED" ? verdict.reason : "NONE", webhook: true });
 }
 
-/** Token first, then the WABA (Graph's order); undefined when the caller may go on. */
-function wabaAccess(c: Context<EmulatorEnv>, wabaId: string, method: "get" | "post"): { waba: Waba } | { response: Response } {
+/** A write on /{version}/{waba-id}/message_templates: the version, then the token, then the WABA (Graph's order). */
+function wabaAccess(c: Context<EmulatorEnv>): { waba: Waba } | { response: Response } {
+  const version = c.req.param("version") ?? "";
+  if (!GRAPH_VERSION.test(version)) return { response: graphErrorResponse(c, unknownPath(c.req.path)) };
+  c.header("facebook-api-version", version);
+  const wabaId = c.req.param("wabaId") ?? "";
   const token = accessToken(c);
   registerOnFirstUse(c.env, token, { wabaId });
   const waba = state.wabas.get(wabaId);
-  const denied = checkAccess(token, waba, wabaId, method, emulatorMode(c.env));
+  const denied = checkAccess(token, waba, wabaId, "post", emulatorMode(c.env));
   if (denied || !waba) return { response: graphErrorResponse(c, denied ?? whatsappError(1)) };
   return { waba };
 }
@@ -116,10 +120,7 @@ async function jsonBody(c: Context): Promise<Record<string, unknown> | undefined
 
 /** POST /{version}/{waba-id}/message_templates */
 export async function createTemplate(c: Context<EmulatorEnv>): Promise<Response> {
-  const version = c.req.param("version") ?? "";
-  if (!GRAPH_VERSION.test(version)) return c.notFound();
-  c.header("facebook-api-version", version);
-  const access = wabaAccess(c, c.req.param("wabaId") ?? "", "post");
+  const access = wabaAccess(c);
   if ("response" in access) return access.response;
   const { waba } = access;
   const body = await jsonBody(c);
@@ -161,7 +162,7 @@ export async function createTemplate(c: Context<EmulatorEnv>): Promise<Response>
 export async function editTemplate(c: Context<EmulatorEnv>): Promise<Response> {
   const version = c.req.param("version") ?? "";
   const templateId = c.req.param("templateId") ?? "";
-  if (!GRAPH_VERSION.test(version)) return c.notFound();
+  if (!GRAPH_VERSION.test(version)) return graphErrorResponse(c, unknownPath(c.req.path));
   c.header("facebook-api-version", version);
   const token = accessToken(c);
   const waba = [...state.wabas.values()].find((w) => w.templates.some((t) => t.metaId === templateId));
@@ -205,10 +206,7 @@ export async function editTemplate(c: Context<EmulatorEnv>): Promise<Response> {
 
 /** DELETE /{version}/{waba-id}/message_templates?name=…[&hsm_id=…] */
 export async function deleteTemplates(c: Context<EmulatorEnv>): Promise<Response> {
-  const version = c.req.param("version") ?? "";
-  if (!GRAPH_VERSION.test(version)) return c.notFound();
-  c.header("facebook-api-version", version);
-  const access = wabaAccess(c, c.req.param("wabaId") ?? "", "post");
+  const access = wabaAccess(c);
   if ("response" in access) return access.response;
   const { waba } = access;
   const name = c.req.query("name");

@@ -23,16 +23,7 @@ export type TemplateFilter = {
  * components: Meta-shaped components as stored (JSON text: the route parses it once, for the response);
  * rejectedReason: Meta's reason while REJECTED (its webhook's `reason`, or the listing's rejected_reason)
  */
-export type TemplateItem = {
-  id: string;
-  name: string;
-  language: string;
-  category: string;
-  status: string;
-  parameterFormat: string;
-  components: string;
-  rejectedReason: string | null;
-};
+export type TemplateItem = { id: string } & Omit<UpstreamTemplate, "metaTemplateId">;
 
 const ITEM_COLUMNS = `id, name, language, category, status, parameter_format AS parameterFormat, components, rejected_reason AS rejectedReason`;
 

@@ -247,10 +247,23 @@ export class WabaStore extends DurableObject<Env> {
     return { kind: "ok", phoneNumberId: phone, access: this.#access(control), d1 };
   }
 
-  /** How calls for this WABA reach Meta (its sealed token, or the sandbox in test mode), and its Meta id: template management. */
-  async graphAccess(wabaId: string): Promise<{ metaWabaId: string; access: GraphAccess; d1: number }> {
+  /**
+   * A template write (src/templates/manage-templates.ts): the templates it is about — by our id, or by
+   * name (and language) — with how calls for this WABA reach Meta and its Meta id, in one call.
+   */
+  async templatesForWrite(
+    wabaId: string,
+    which: { id: string } | { name: string; language?: string },
+  ): Promise<{ rows: templates.ManagedTemplate[]; metaWabaId: string; access: GraphAccess; d1: number }> {
+    const rows = this.#read(wabaId, (s) => {
+      if ("id" in which) {
+        const row = templates.getTemplate(s, which.id);
+        return row ? [row] : [];
+      }
+      return templates.templatesNamed(s, which.name, which.language);
+    });
     const { control, d1 } = await this.#controlRecord(wabaId);
-    return { metaWabaId: control.metaWabaId, access: this.#access(control), d1 };
+    return { rows, metaWabaId: control.metaWabaId, access: this.#access(control), d1 };
   }
 
   /**
@@ -304,10 +317,6 @@ export class WabaStore extends DurableObject<Env> {
 
   async getTemplate(wabaId: string, id: string) {
     return this.#read(wabaId, (s) => templates.getTemplate(s, id));
-  }
-
-  async templatesNamed(wabaId: string, name: string, language?: string) {
-    return this.#read(wabaId, (s) => templates.templatesNamed(s, name, language));
   }
 
   /** A template Meta accepted for review (src/templates/manage-templates.ts). */

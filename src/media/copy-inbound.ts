@@ -44,9 +44,7 @@ export async function copyInboundMedia(env: Env, job: MediaCopyJob): Promise<Cop
   const target = await targetOf(env, t.access);
   const opened = await openMetaMedia(env, target, t.media.metaMediaId);
   if (!opened.ok) return failed(opened.error.message, opened.error.kind === "unknown_media");
-  const { info, response } = opened;
-  const declared = response.headers.get("Content-Length");
-  const length = info.fileSize ?? (declared !== null && /^\d+$/.test(declared) ? Number(declared) : null);
+  const { info, response, length } = opened;
   if (length === null || length > MAX_MEDIA_BYTES) {
     await response.body?.cancel();
     return failed(length === null ? "Meta gave no file_size and no Content-Length" : `media of ${length} bytes is over Meta's 100 MB limit`, length !== null);

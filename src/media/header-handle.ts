@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { graphErrorOf, graphRaw, graphRequest, type GraphTarget } from "../meta/graph";
+import { messageErrorOf } from "../meta/error-policy";
 import { settings } from "../settings";
 import { openMetaMedia } from "./meta-media";
 
@@ -30,9 +31,7 @@ export async function headerHandleForMedia(env: Env, target: GraphTarget, metaMe
     if (opened.error.kind === "unknown_media") return { ok: false, kind: "unknown_media", message: `Meta has no media ${metaMediaId} (unknown or expired): upload it again with POST /v1/media` };
     return { ok: false, kind: "upstream", message: opened.error.message, status: opened.error.status };
   }
-  const { info, response } = opened;
-  const declared = response.headers.get("Content-Length");
-  const length = info.fileSize ?? (declared !== null && /^\d+$/.test(declared) ? Number(declared) : null);
+  const { info, response, length } = opened;
   if (length === null) {
     await response.body?.cancel();
     return { ok: false, kind: "upstream", message: "Meta gave no size for the media" };
@@ -41,7 +40,7 @@ export async function headerHandleForMedia(env: Env, target: GraphTarget, metaMe
   const session = await graphRequest<{ id?: string }>(env, `${appId}/uploads?${query}`, { method: "POST", target, timeoutMs: settings(env).metaTimeoutMs });
   if (!session.ok || typeof session.data.id !== "string" || !session.data.id.startsWith("upload:")) {
     await response.body?.cancel();
-    const message = !session.ok ? (session.kind === "graph" ? session.error.message : session.kind === "timeout" ? "Meta did not answer in time" : session.message) : "Meta's upload session has no id";
+    const message = session.ok ? "Meta's upload session has no id" : messageErrorOf(session).message;
     return { ok: false, kind: "upstream", message: `Resumable Upload session failed: ${message}`, ...(!session.ok && session.kind === "graph" ? { status: session.status } : {}) };
   }
   const fixed = new FixedLengthStream(length);

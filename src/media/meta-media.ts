@@ -2,7 +2,7 @@ import { openSecret } from "../crypto/secret-box";
 import type { GraphAccess } from "../durable-objects/waba-store";
 import type { Env } from "../env";
 import { graphErrorOf, graphRaw, graphRequest, type GraphError, type GraphTarget } from "../meta/graph";
-import { TRANSIENT_CODES } from "../meta/error-policy";
+import { verdictFor } from "../meta/error-policy";
 import { settings } from "../settings";
 
 // Meta's Media API, through the one door to Meta (src/meta/graph.ts). Shapes from Meta's OpenAPI
@@ -29,7 +29,8 @@ function graphFailure(status: number, error: GraphError): MediaCallError {
     message: error.error_data?.details ?? error.message,
     status,
     upstream: error,
-    transient: !unknown && (status >= 500 || TRANSIENT_CODES.has(error.code) || error.is_transient === true),
+    // the relay's verdict on Meta's error (is_transient, then Meta's code, then the status)
+    transient: !unknown && verdictFor({ ok: false, kind: "graph", status, error }, 1) === "retry",
   };
 }
 
@@ -63,12 +64,22 @@ export async function downloadFrom(env: Env, target: GraphTarget, url: string): 
   return { ok: true, response: res.response };
 }
 
-/** Both steps: the media's details and its bytes as a stream. */
-export async function openMetaMedia(env: Env, target: GraphTarget, metaMediaId: string): Promise<{ ok: true; info: MetaMediaInfo; response: Response } | { ok: false; error: MediaCallError }> {
+/**
+ * Both steps: the media's details and its bytes as a stream. `length`: the file's size as Meta gives it
+ * (its file_size, else the download's Content-Length), null when it gives none.
+ */
+export async function openMetaMedia(
+  env: Env,
+  target: GraphTarget,
+  metaMediaId: string,
+): Promise<{ ok: true; info: MetaMediaInfo; response: Response; length: number | null } | { ok: false; error: MediaCallError }> {
   const info = await mediaInfo(env, target, metaMediaId);
   if (!info.ok) return info;
   const dl = await downloadFrom(env, target, info.info.url);
-  return dl.ok ? { ok: true, info: info.info, response: dl.response } : dl;
+  if (!dl.ok) return dl;
+  const declared = dl.response.headers.get("Content-Length");
+  const length = info.info.fileSize ?? (declared !== null && /^\d+$/.test(declared) ? Number(declared) : null);
+  return { ok: true, info: info.info, response: dl.response, length };
 }
 
 const quote = (v: string) => v.replace(/["\\\r\n]/g, "_");

@@ -45,6 +45,15 @@ export function graphUrl(env: Env, path: string): string {
   return `${base}/${graphVersion(env)}/${path.replace(/^\//, "")}`;
 }
 
+/** test mode without a sandbox fails, never falls through to Meta */
+const NO_SANDBOX = { ok: false, kind: "network", message: "the test-mode sandbox is not configured (no SANDBOX binding)" } as const;
+
+/** The address of a Graph path for this target (the sandbox's in test mode) and the token it is sent with. */
+function addressOf(env: Env, target: GraphTarget, path: string): { url: string; token: string } {
+  if (target.mode === "live") return { url: graphUrl(env, path), token: target.token };
+  return { url: `${SANDBOX_ORIGIN}/${graphVersion(env)}/${path.replace(/^\//, "")}`, token: sandboxToken(target.metaWabaId) };
+}
+
 /** Where a request for this target goes: the sandbox binding (test mode), the emulator binding (local, tests), else the network. */
 function door(env: Env, target: GraphTarget, request: Request): Promise<Response> {
   if (target.mode === "test") return env.SANDBOX!.fetch(request);
@@ -57,11 +66,8 @@ export async function graphRequest<T>(
   opts: { method?: "GET" | "POST" | "DELETE"; target: GraphTarget; body?: unknown; timeoutMs?: number },
 ): Promise<GraphResult<T>> {
   const { target } = opts;
-  const test = target.mode === "test";
-  // test mode without a sandbox fails here, never falls through to Meta
-  if (test && !env.SANDBOX) return { ok: false, kind: "network", message: "the test-mode sandbox is not configured (no SANDBOX binding)" };
-  const url = test ? `${SANDBOX_ORIGIN}/${graphVersion(env)}/${path.replace(/^\//, "")}` : graphUrl(env, path);
-  const token = test ? sandboxToken(target.metaWabaId) : target.token;
+  if (target.mode === "test" && !env.SANDBOX) return NO_SANDBOX;
+  const { url, token } = addressOf(env, target, path);
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const request = new Request(url, {
     method: opts.method ?? (opts.body === undefined ? "GET" : "POST"),
@@ -138,17 +144,13 @@ export async function graphRaw(
   },
 ): Promise<GraphRawResult> {
   const { target } = opts;
-  const test = target.mode === "test";
-  if (test && !env.SANDBOX) return { ok: false, kind: "network", message: "the test-mode sandbox is not configured (no SANDBOX binding)" };
-  let url: string;
-  if (opts.url !== undefined) {
-    if (!test && !env.META && !isMetaMediaUrl(opts.url)) return { ok: false, kind: "refused", message: `not a Meta media URL: ${new URL(opts.url, "https://x.invalid").hostname}` };
-    url = opts.url;
-  } else {
-    const path = (opts.path ?? "").replace(/^\//, "");
-    url = test ? `${SANDBOX_ORIGIN}/${graphVersion(env)}/${path}` : graphUrl(env, path);
+  if (target.mode === "test" && !env.SANDBOX) return NO_SANDBOX;
+  if (opts.url !== undefined && target.mode === "live" && !env.META && !isMetaMediaUrl(opts.url)) {
+    return { ok: false, kind: "refused", message: `not a Meta media URL: ${new URL(opts.url, "https://x.invalid").hostname}` };
   }
-  const token = test ? sandboxToken(target.metaWabaId) : target.token;
+  const address = addressOf(env, target, opts.path ?? "");
+  const url = opts.url ?? address.url;
+  const token = address.token;
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);

@@ -67,10 +67,13 @@ function refusalOf(res: Exclude<GraphResult<unknown>, { ok: true }>, what: strin
   return { kind: "meta_refused", message, upstream };
 }
 
-/** Where the WABA's Graph calls go — Meta with its token (live), or the sandbox (test mode) — from the WABA object's cached control record. */
-async function graphAccess(env: Env, store: Store, wabaId: string): Promise<{ metaWabaId: string; target: GraphTarget }> {
-  const { metaWabaId, access } = await store.graphAccess(wabaId);
-  return { metaWabaId, target: await targetOf(env, access) };
+/**
+ * The templates a write is about, and where the WABA's Graph calls go — Meta with its token (live), or
+ * the sandbox (test mode) — from the WABA object's cached control record: one object call.
+ */
+async function forWrite(env: Env, store: Store, wabaId: string, which: { id: string } | { name: string; language?: string }) {
+  const { rows, metaWabaId, access } = await store.templatesForWrite(wabaId, which);
+  return { rows, metaWabaId, target: await targetOf(env, access) };
 }
 
 /** Media headers named by our media id get Meta's upload handle (src/media/header-handle.ts). */
@@ -107,10 +110,9 @@ export async function createTemplate(env: Env, store: Store, key: { wabaId: stri
   const problems = checkTemplateDraft({ name: input.name, language: input.language, category, parameterFormat, components });
   if (problems.length) return fail({ kind: "invalid", problems });
 
-  const existing = await store.templatesNamed(key.wabaId, input.name, input.language);
+  const { rows: existing, ...access } = await forWrite(env, store, key.wabaId, { name: input.name, language: input.language });
   if (existing.length) return fail({ kind: "exists", message: `Template ${input.name} already exists in ${input.language} (id ${existing[0]!.id}): edit it with PATCH /v1/templates/${existing[0]!.id}, or pick another name` });
 
-  const access = await graphAccess(env, store, key.wabaId);
   const resolved = await resolveHeaderMedia(env, access.target, components, "components");
   if (!resolved.ok) return resolved;
 
@@ -151,7 +153,7 @@ export async function editTemplate(
   id: string,
   edit: { category?: string; components?: Component[] },
 ): Promise<Managed<ManagedTemplate>> {
-  const row = await store.getTemplate(key.wabaId, id);
+  const { rows: [row], ...access } = await forWrite(env, store, key.wabaId, { id });
   if (!row) return fail({ kind: "not_found", message: `No template with id ${id}` });
   const category = edit.category === undefined ? undefined : upper(edit.category);
   const components = edit.components === undefined ? undefined : normaliseComponents(edit.components);
@@ -168,7 +170,6 @@ export async function editTemplate(
   }
   if (row.metaTemplateId === null) return fail({ kind: "invalid_state", message: `Template ${row.name} (${row.language}) has no Meta id yet: sync templates, then edit` });
 
-  const access = await graphAccess(env, store, key.wabaId);
   let sent: Component[] | undefined;
   if (components) {
     const resolved = await resolveHeaderMedia(env, access.target, components, "components");
@@ -192,7 +193,7 @@ export async function editTemplate(
 export type DeletedTemplate = { id: string; name: string; language: string };
 
 export async function deleteTemplates(env: Env, store: Store, key: { wabaId: string }, name: string, language?: string): Promise<Managed<DeletedTemplate[]>> {
-  const rows = await store.templatesNamed(key.wabaId, name, language);
+  const { rows, ...access } = await forWrite(env, store, key.wabaId, { name, language });
   if (rows.length === 0) return fail({ kind: "not_found", message: language === undefined ? `No template named ${name}` : `No template named ${name} in ${language}` });
   const disabled = rows.filter((r) => r.status === "DISABLED");
   if (disabled.length) {
@@ -201,7 +202,6 @@ export async function deleteTemplates(env: Env, store: Store, key: { wabaId: str
   const one = language === undefined ? undefined : rows[0]!;
   if (one && one.metaTemplateId === null) return fail({ kind: "invalid_state", message: `Template ${name} (${language}) has no Meta id yet: sync templates, then delete` });
 
-  const access = await graphAccess(env, store, key.wabaId);
   const query = new URLSearchParams({ name, ...(one ? { hsm_id: one.metaTemplateId! } : {}) });
   const res = await graphRequest<unknown>(env, `${access.metaWabaId}/message_templates?${query}`, { method: "DELETE", target: access.target });
   if (!res.ok) {

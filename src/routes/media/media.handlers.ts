@@ -5,7 +5,8 @@ import { contentDisposition, downloadName } from "../../media/copy-inbound";
 import { ACCEPTED_MIME_TYPES, bareMime, formatBytes, MAX_MEDIA_BYTES, MEDIA_LIMITS, mediaKindOf } from "../../media/limits";
 import { openMetaMedia, targetOf, uploadToMeta, type MediaCallError } from "../../media/meta-media";
 import { formBoundary, MultipartError, MultipartReader } from "../../media/multipart";
-import { phoneNotFoundError } from "../../messages/outcome";
+import { phoneNotFoundError, upstreamOf } from "../../messages/outcome";
+import { messageErrorOf } from "../../meta/error-policy";
 import { isResourceId } from "../../schemas/common";
 
 /** The form's framing around the file (boundaries, part headers, small fields) is allowed this much. */
@@ -15,7 +16,7 @@ export const MAX_UPLOAD_BODY_BYTES = MAX_MEDIA_BYTES + FORM_OVERHEAD_BYTES;
 
 const upstreamError = (e: MediaCallError, what: string) =>
   new ApiError("META_UPSTREAM_ERROR", `${what}: ${e.message}`, {
-    ...(e.upstream ? { upstream: { code: e.upstream.code, ...(e.upstream.error_subcode ? { subcode: e.upstream.error_subcode } : {}), message: e.upstream.message, ...(e.upstream.error_data?.details ? { details: e.upstream.error_data.details } : {}), ...(e.upstream.fbtrace_id ? { fbtraceId: e.upstream.fbtrace_id } : {}) } } : {}),
+    ...(e.upstream ? { upstream: upstreamOf(messageErrorOf({ ok: false, kind: "graph", status: e.status ?? 502, error: e.upstream })) } : {}),
   });
 
 class TooLarge extends Error {
@@ -153,8 +154,7 @@ export async function getMessageMedia(c: Context<AppEnv>) {
     if (opened.error.kind === "unknown_media") throw new ApiError("MEDIA_EXPIRED", "Meta no longer has this media and no copy of it was kept");
     throw upstreamError(opened.error, "Could not fetch the media from Meta");
   }
-  const { info, response } = opened;
-  const length = info.fileSize ?? response.headers.get("Content-Length");
+  const { info, response, length } = opened;
   c.header("Content-Type", info.mimeType);
   if (length !== null) c.header("Content-Length", String(length));
   c.header("Content-Disposition", contentDisposition(downloadName(found.media.kind, id, info.mimeType, found.media.filename)));
