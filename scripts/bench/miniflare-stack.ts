@@ -69,6 +69,8 @@ export type MiniflareOptions = {
   withoutAssets?: boolean;
   /** replaces the API's single bundle module: ES modules by path, the first is the entry */
   apiModules?: { paths: string[]; root: string };
+  /** workerd's V8 inspector on this port (profiling the Workers by hand; never on a figure's run) */
+  inspectorPort?: number;
 };
 
 /**
@@ -115,6 +117,7 @@ export async function startMiniflare(opts: MiniflareOptions): Promise<MiniflareI
     // INFO: Miniflare's line per queue batch ("QUEUE wbiz-sends 10/10 (17ms)") goes to the stack's log
     log: new Log(LogLevel.INFO),
     logRequests: false,
+    ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
     cf: false, // the fallback request.cf: nothing fetched from the network
     // workerd's output joins this process's, which the parent writes to .wrangler/bench/logs/<name>.log
     handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {

@@ -173,7 +173,7 @@ export type Party = {
   profileName?: string | null;
 };
 
-type IdentityRow = { id: string; phone: string | null; waId: string | null; userId: string | null; optedIn: number; lastInboundAt: number | null };
+export type IdentityRow = { id: string; phone: string | null; waId: string | null; userId: string | null; optedIn: number; lastInboundAt: number | null };
 
 const IDENTITY = `SELECT id, phone, wa_id AS waId, user_id AS userId, opted_in AS optedIn, last_inbound_at AS lastInboundAt FROM contacts`;
 
@@ -195,10 +195,11 @@ const taken = (s: Store, column: "phone" | "user_id", value: string, except: str
 /**
  * The contact a message belongs to, found (by BSUID or phone) or created. It learns what it lacked: a
  * phone Meta now shares, the BSUID, the latest wa_id and username — never taking an identifier another
- * contact holds. An inbound message (at = its time) opens the 24-hour window.
+ * contact holds. An inbound message (at = its time) opens the 24-hour window. `known`: findContact's
+ * answer for this party, when the caller already has it (in the same transaction).
  */
-export function contactForMessage(s: Store, party: Party, inboundAt: number | null): string {
-  const found = findContact(s, party);
+export function contactForMessage(s: Store, party: Party, inboundAt: number | null, known?: IdentityRow | null): string {
+  const found = known === undefined ? findContact(s, party) : known;
   const profileName = party.profileName ?? null;
   if (!found) {
     const id = newId(s.now);
@@ -212,6 +213,9 @@ export function contactForMessage(s: Store, party: Party, inboundAt: number | nu
   }
   const phone = found.phone ?? (party.phone && !taken(s, "phone", party.phone, found.id) ? party.phone : null);
   const userId = found.userId ?? (party.userId && !taken(s, "user_id", party.userId, found.id) ? party.userId : null);
+  // a send to a known contact (nothing new to learn, no inbound time) changes nothing: no write
+  const learns = phone !== found.phone || userId !== found.userId || Boolean(party.waId && party.waId !== found.waId) || Boolean(party.username) || profileName !== null || inboundAt !== null;
+  if (!learns) return found.id;
   s.sql.exec(
     `UPDATE contacts SET phone = ?, user_id = ?, wa_id = COALESCE(?, wa_id), username = COALESCE(?, username),
             name_folded = CASE WHEN name IS NULL THEN ? ELSE name_folded END, name = COALESCE(name, ?),

@@ -17,9 +17,13 @@ function subscribers(s: Store, type: EventType): string[] {
     .map((e) => e.id);
 }
 
-function write(s: Store, type: EventType, wamid: string | null, sequence: number | null, data: Record<string, unknown>): void {
+/** `event`: what the event says, built only when an endpoint subscribes to it (null: nothing to announce). */
+function write(s: Store, type: EventType, event: () => { wamid: string | null; sequence: number | null; data: Record<string, unknown> } | null): void {
   const endpoints = subscribers(s, type);
   if (endpoints.length === 0) return;
+  const built = event();
+  if (!built) return;
+  const { wamid, sequence, data } = built;
   const eventId = newId(s.now);
   const body = JSON.stringify({ id: eventId, type, createdAt: iso(s.now), wabaId: s.wabaId, wamid, sequence, data });
   s.sql.exec(`INSERT INTO webhook_events (id, type, wamid, sequence, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`, eventId, type, wamid, sequence ?? 0, body, s.now);
@@ -71,13 +75,15 @@ export function campaignJson(c: import("./campaigns").CampaignView) {
 
 /** campaign.started, campaign.completed (with the final counts). */
 export function emitCampaignEvent(s: Store, type: "campaign.started" | "campaign.completed", campaign: import("./campaigns").CampaignView): void {
-  write(s, type, null, null, { campaign: campaignJson(campaign) });
+  write(s, type, () => ({ wamid: null, sequence: null, data: { campaign: campaignJson(campaign) } }));
 }
 
 /** An event about a message, numbered by the message's event sequence (already bumped by the change). */
 export function emitMessageEvent(s: Store, type: EventType, messageId: string): void {
-  const view = messageView(s, messageId);
-  if (view) write(s, type, view.message.wamid, view.eventSeq, { message: view.message });
+  write(s, type, () => {
+    const view = messageView(s, messageId);
+    return view && { wamid: view.message.wamid, sequence: view.eventSeq, data: { message: view.message } };
+  });
 }
 
 export function emitTemplateEvent(
@@ -86,24 +92,28 @@ export function emitTemplateEvent(
   templateId: string,
   change: { previousStatus: string; previousCategory: string; event: string },
 ): void {
-  const t = one<{ id: string; name: string; language: string; category: string; status: string; flaggedAt: number | null; reason: string | null }>(
-    s,
-    `SELECT id, name, language, category, status, flagged_at AS flaggedAt, rejected_reason AS reason FROM templates WHERE id = ?`,
-    templateId,
-  );
-  if (!t) return;
-  const { flaggedAt, ...template } = t;
-  write(s, type, null, null, { template: { ...template, ...change, flagged: flaggedAt !== null } });
+  write(s, type, () => {
+    const t = one<{ id: string; name: string; language: string; category: string; status: string; flaggedAt: number | null; reason: string | null }>(
+      s,
+      `SELECT id, name, language, category, status, flagged_at AS flaggedAt, rejected_reason AS reason FROM templates WHERE id = ?`,
+      templateId,
+    );
+    if (!t) return null;
+    const { flaggedAt, ...template } = t;
+    return { wamid: null, sequence: null, data: { template: { ...template, ...change, flagged: flaggedAt !== null } } };
+  });
 }
 
 /** Why a contact changed, in contact.updated events. */
 export type ContactChange = "number_changed" | "user_id_changed" | "marketing_stopped" | "marketing_resumed";
 
 export function emitContactEvent(s: Store, contactId: string, change: ContactChange, previous: Record<string, unknown>): void {
-  const c = one<{ id: string; phone: string | null; userId: string | null; waId: string | null; username: string | null; name: string | null; optedIn: number }>(
-    s,
-    `SELECT id, phone, user_id AS userId, wa_id AS waId, username, name, opted_in AS optedIn FROM contacts WHERE id = ?`,
-    contactId,
-  );
-  if (c) write(s, "contact.updated", null, null, { contact: { ...c, optedIn: c.optedIn === 1 }, change, previous });
+  write(s, "contact.updated", () => {
+    const c = one<{ id: string; phone: string | null; userId: string | null; waId: string | null; username: string | null; name: string | null; optedIn: number }>(
+      s,
+      `SELECT id, phone, user_id AS userId, wa_id AS waId, username, name, opted_in AS optedIn FROM contacts WHERE id = ?`,
+      contactId,
+    );
+    return c && { wamid: null, sequence: null, data: { contact: { ...c, optedIn: c.optedIn === 1 }, change, previous } };
+  });
 }

@@ -1,7 +1,7 @@
 import { newId } from "../db/ids";
 import { META_STATUSES, SEND_LEASE_MS, TRANSITIONS, type MetaStatus } from "../messages/lifecycle";
 import type { MessageError } from "../messages/outcome";
-import { contactForMessage, learnUserId, type Party } from "./contacts";
+import { contactForMessage, learnUserId, type IdentityRow, type Party } from "./contacts";
 import { emitMessageEvent } from "./events";
 import type { MessageStatus } from "./schema";
 import { all, one, run, type Store } from "./store";
@@ -26,6 +26,8 @@ export type NewMessage = {
   campaignId?: string;
   /** when it happened (inbound: Meta's timestamp, already bounded); defaults to now */
   at?: number;
+  /** the party's contact as findContact found it earlier in this transaction (null: none), to skip looking again */
+  contact?: IdentityRow | null;
 };
 
 export type RecordedMessage = { messageId: string; conversationId: string; contactId: string; lastMessageAt: number };
@@ -41,7 +43,7 @@ export function recordMessage(s: Store, m: NewMessage): RecordedMessage | null {
   if (m.wamid !== undefined && one(s, `SELECT 1 AS x FROM messages WHERE wamid = ?`, m.wamid)) return null;
   const inbound = m.direction === "inbound";
   const at = m.at ?? s.now;
-  const contactId = contactForMessage(s, m.party, inbound ? at : null);
+  const contactId = contactForMessage(s, m.party, inbound ? at : null, m.contact);
   const latest = one<{ last: number | null }>(s, `SELECT MAX(last_message_at) AS last FROM conversations`)?.last ?? 0;
   const lastMessageAt = Math.max(s.now, latest + 1);
   const existing = one<{ id: string }>(s, `SELECT id FROM conversations WHERE contact_id = ? AND channel = 'whatsapp'`, contactId);

@@ -45,7 +45,7 @@ export function admitSend(s: Store, control: WabaControl, content: SendContent, 
   }
   if (opts.dryRun) return { kind: "dry_run", phoneNumberId: metaPhoneNumberId, draftKind: draft.kind, sendAt };
   const recorded = recordMessage(s, {
-    party: partyOf(input), metaPhoneNumberId, direction: "outbound", kind: draft.kind, body: draft.body, payload: draft.payload, apiKeyId,
+    party: partyOf(input), contact, metaPhoneNumberId, direction: "outbound", kind: draft.kind, body: draft.body, payload: draft.payload, apiKeyId,
     ...(sendAt === null ? { status: "queued" } : { status: "scheduled", sendAt }),
   })!;
   if (sendAt !== null) return { kind: "scheduled", messageId: recorded.messageId, sendAt };

@@ -8,6 +8,21 @@ export function database(d1: D1Database) {
 export type Database = ReturnType<typeof database>;
 
 /**
+ * A Database made on first use. Building Drizzle's handle (its relational config of the whole schema)
+ * costs every request that makes one, and the hot routes (sends, reads, lists) never touch D1.
+ */
+export function lazyDatabase(make: () => Database): Database {
+  let db: Database | undefined;
+  return new Proxy({} as Database, {
+    get(_target, prop) {
+      db ??= make();
+      const value = Reflect.get(db, prop, db);
+      return typeof value === "function" ? value.bind(db) : value;
+    },
+  });
+}
+
+/**
  * Wraps a D1 binding so every statement it runs is counted (a batch counts each of its statements).
  * Used for the Server-Timing figures in local dev and the benchmarks; costs nothing measurable.
  */

@@ -31,6 +31,22 @@ function fromLegacySpelling(digits: string): string | null {
  * not a valid number for its country. The leading + is required.
  */
 export function toE164(input: string): string | null {
+  const known = normalised.get(input);
+  if (known !== undefined) return known;
+  if (normalised.size >= NORMALISED_MAX) normalised.clear();
+  const e164 = parseE164(input);
+  normalised.set(input, e164);
+  return e164;
+}
+
+/**
+ * Parsing with libphonenumber's metadata costs more CPU than the rest of a send's validation together,
+ * and a sender writes to the same customers again and again: answers are kept per isolate (bounded).
+ */
+const normalised = new Map<string, string | null>();
+const NORMALISED_MAX = 10_000;
+
+function parseE164(input: string): string | null {
   const text = input.trim();
   if (!SPELLING.test(text)) return null;
   const parsed = parsePhoneNumberFromString(text);

@@ -18,6 +18,7 @@ import { parseStoreName, storeName, type DataMode } from "../data-plane/stub";
 import { all, noEffects, type Effects, type Store } from "../data-plane/store";
 import * as templates from "../data-plane/templates";
 import * as webhooks from "../data-plane/webhooks";
+import { groupCalls, type GroupedCall } from "../domain/group-calls";
 import type { Env } from "../env";
 import { errorFields, log } from "../log";
 import type { SendContent } from "../messages/inputs";
@@ -90,6 +91,8 @@ export class WabaStore extends DurableObject<Env> {
   /** sends whose route waits (or is about to wait) for their outcome */
   #expecting = new Set<string>();
   #alarmAt: number | null = null;
+  /** per queue: its messages, grouped into sendBatch calls (#enqueue) */
+  readonly #queueSends = new Map<Queue, GroupedCall<unknown, void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -133,49 +136,64 @@ export class WabaStore extends DurableObject<Env> {
   }
 
   /**
-   * The relay's claim on a queued message, with what it needs to call Meta and the pacing slot to send
-   * at (src/relay/pacing.ts) — or `paced`: not its turn yet (its number's throughput, its customer's pair
-   * rate, or an earlier message to that customer still on its way), ask again at `until`.
+   * The relay's claims on queued messages, in one transaction: for each, what the relay needs to call
+   * Meta and the pacing slot to send at (src/relay/pacing.ts) — or `paced`: not its turn yet (its
+   * number's throughput, its customer's pair rate, or an earlier message to that customer still on its
+   * way), ask again at `until`. One call for a consumer batch's messages of this WABA.
    */
-  async claimSend(wabaId: string, messageId: string, pairPacing: PairPacing): Promise<RelayClaim> {
+  async claimSends(wabaId: string, messageIds: string[], pairPacing: PairPacing): Promise<RelayClaim[]> {
     const { control } = await this.#controlRecord(wabaId);
-    const claim = await this.#write(wabaId, (s): RelayClaim | ({ kind: "claimed"; at: number } & messages.Claimed) => {
-      // pair pacing keeps a customer's messages in order; off (PAIR_INTERVAL_MS=0), neither applies
-      const lanes = messages.sendLanes(s, messageId, { order: pairPacing.intervalMs > 0 });
-      if (lanes.kind !== "ready") {
-        this.#pacer.release(messageId);
-        return lanes;
-      }
-      if (lanes.behind) return { kind: "paced", until: s.now + ORDER_RECHECK_MS };
-      const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: lanes.pair, mps: phoneMps(control, lanes.phone), pairPacing, now: s.now, bulk: lanes.campaignId !== null });
-      if (slot.kind === "wait") return { kind: "paced", until: slot.until };
-      const claimed = messages.claimSend(s, messageId);
-      return claimed ? { kind: "claimed", ...claimed, at: slot.at } : { kind: "done" };
-    });
-    if (claim.kind !== "claimed") return claim;
-    return { ...claim, ...this.#access(control) };
+    const claims = await this.#write(wabaId, (s) => messageIds.map((messageId) => this.#claim(s, control, messageId, pairPacing)));
+    return claims.map((claim) => (claim.kind === "claimed" ? { ...claim, ...this.#access(control) } : claim));
+  }
+
+  /** One message's claim (see claimSends). */
+  async claimSend(wabaId: string, messageId: string, pairPacing: PairPacing): Promise<RelayClaim> {
+    return (await this.claimSends(wabaId, [messageId], pairPacing))[0]!;
+  }
+
+  #claim(s: Store, control: WabaControl, messageId: string, pairPacing: PairPacing): Exclude<RelayClaim, { kind: "claimed" }> | ({ kind: "claimed"; at: number } & messages.Claimed) {
+    // pair pacing keeps a customer's messages in order; off (PAIR_INTERVAL_MS=0), neither applies
+    const lanes = messages.sendLanes(s, messageId, { order: pairPacing.intervalMs > 0 });
+    if (lanes.kind !== "ready") {
+      this.#pacer.release(messageId);
+      return lanes;
+    }
+    if (lanes.behind) return { kind: "paced", until: s.now + ORDER_RECHECK_MS };
+    const slot = this.#pacer.slot({ messageId, phone: lanes.phone, pair: lanes.pair, mps: phoneMps(control, lanes.phone), pairPacing, now: s.now, bulk: lanes.campaignId !== null });
+    if (slot.kind === "wait") return { kind: "paced", until: slot.until };
+    const claimed = messages.claimSend(s, messageId);
+    return claimed ? { kind: "claimed", ...claimed, at: slot.at } : { kind: "done" };
   }
 
   /**
-   * What Meta answered the relay (or that the relay will retry): the message's next status. A throttle
-   * (130429, 131056) also slows the number or the customer's lane and answers when to ask again.
+   * What Meta answered the relay (or that the relay will retry), for several messages in one
+   * transaction: each message's next status. A throttle (130429, 131056) also slows the number or the
+   * customer's lane and answers when to ask again.
    */
+  async completeSends(wabaId: string, results: Array<{ messageId: string; result: RelayResult }>, pairPacing?: PairPacing): Promise<Array<{ retryAt?: number }>> {
+    return this.#write(wabaId, (s) => results.map(({ messageId, result }) => this.#complete(s, messageId, result, pairPacing)));
+  }
+
+  /** One message's answer (see completeSends). */
   async completeSend(wabaId: string, messageId: string, result: RelayResult, pairPacing?: PairPacing): Promise<{ retryAt?: number }> {
-    return this.#write(wabaId, (s) => {
-      if (result.kind === "accepted") messages.markAccepted(s, messageId, result.wamid, result.held);
-      else if (result.kind === "retry") messages.releaseClaim(s, messageId, result.error);
-      else if (result.kind === "failed") messages.markFailed(s, messageId, result.error);
-      else {
-        messages.releaseThrottled(s, messageId, result.error);
-        const lanes = messages.sendLanes(s, messageId, { order: false });
-        if (lanes.kind !== "ready") return {};
-        if (result.lane === "phone") this.#pacer.throttled(lanes.phone, s.now);
-        else this.#pacer.pairThrottled(lanes.pair, pairPacing ?? { intervalMs: 0, burst: 1 }, s.now);
-        return { retryAt: s.now };
-      }
-      this.#pacer.release(messageId);
-      return {};
-    });
+    return (await this.completeSends(wabaId, [{ messageId, result }], pairPacing))[0]!;
+  }
+
+  #complete(s: Store, messageId: string, result: RelayResult, pairPacing: PairPacing | undefined): { retryAt?: number } {
+    if (result.kind === "accepted") messages.markAccepted(s, messageId, result.wamid, result.held);
+    else if (result.kind === "retry") messages.releaseClaim(s, messageId, result.error);
+    else if (result.kind === "failed") messages.markFailed(s, messageId, result.error);
+    else {
+      messages.releaseThrottled(s, messageId, result.error);
+      const lanes = messages.sendLanes(s, messageId, { order: false });
+      if (lanes.kind !== "ready") return {};
+      if (result.lane === "phone") this.#pacer.throttled(lanes.phone, s.now);
+      else this.#pacer.pairThrottled(lanes.pair, pairPacing ?? { intervalMs: 0, burst: 1 }, s.now);
+      return { retryAt: s.now };
+    }
+    this.#pacer.release(messageId);
+    return {};
   }
 
   /** DELETE /v1/messages/{id}: a scheduled send cancelled. */
@@ -565,25 +583,32 @@ export class WabaStore extends DurableObject<Env> {
     if (!effects.sends.length && !effects.deliveries.length && !effects.mediaCopies.length) return;
     const mode = this.#mode === "test" ? { mode: "test" as const } : {};
     try {
-      for (const bulk of [false, true]) {
-        const jobs = effects.sends.filter((job) => (job.bulk === true) === bulk);
-        const queue = bulk ? this.env.BULK_SEND_QUEUE : this.env.SEND_QUEUE;
-        for (let i = 0; i < jobs.length; i += 100) {
-          await queue.sendBatch(jobs.slice(i, i + 100).map((job) => ({ body: { ...job, ...mode }, contentType: "json" as const })));
-        }
-      }
-      for (let i = 0; i < effects.mediaCopies.length; i += 100) {
-        const jobs = effects.mediaCopies.slice(i, i + 100).map((messageId) => ({ body: { kind: "media_copy" as const, wabaId, messageId, ...mode }, contentType: "json" as const }));
-        await this.env.META_EVENTS_QUEUE.sendBatch(jobs);
-      }
-      for (let i = 0; i < effects.deliveries.length; i += 100) {
-        await this.env.WEBHOOK_QUEUE.sendBatch(effects.deliveries.slice(i, i + 100).map((deliveryId) => ({ body: { wabaId, deliveryId, ...mode }, contentType: "json" as const })));
-      }
+      await Promise.all([
+        ...effects.sends.map((job) => this.#enqueue(job.bulk === true ? this.env.BULK_SEND_QUEUE : this.env.SEND_QUEUE, { ...job, ...mode })),
+        ...effects.mediaCopies.map((messageId) => this.#enqueue(this.env.META_EVENTS_QUEUE, { kind: "media_copy" as const, wabaId, messageId, ...mode })),
+        ...effects.deliveries.map((deliveryId) => this.#enqueue(this.env.WEBHOOK_QUEUE, { wabaId, deliveryId, ...mode })),
+      ]);
     } catch (err) {
       // committed but not queued: the alarm's sweep queues it again
       log.error("queueing after a commit failed; the sweep will queue it", { wabaId, ...errorFields(err) });
     }
     await this.#scheduleAlarm(Date.now() + STALE_AFTER_MS + 60_000);
+  }
+
+  /**
+   * Puts a message on a queue. Messages of writes that commit while a sendBatch to the same queue is
+   * under way go together in the next one (group commit): one queue call per burst of sends, not per send.
+   */
+  #enqueue(queue: Queue, body: unknown): Promise<void> {
+    let send = this.#queueSends.get(queue);
+    if (!send) {
+      const grouped = groupCalls(async (bodies: unknown[]) => {
+        await queue.sendBatch(bodies.map((b) => ({ body: b, contentType: "json" as const })));
+        return bodies.map(() => undefined);
+      });
+      this.#queueSends.set(queue, (send = grouped));
+    }
+    return send(body);
   }
 
   /** Keeps one alarm set: soon enough for in-flight work, else daily for retention. */

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { countingD1, database } from "../db/client";
+import { countingD1, database, lazyDatabase } from "../db/client";
 import { newId } from "../db/ids";
 import type { AppEnv } from "../env";
 import { settings } from "../settings";
@@ -16,7 +16,7 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const counters = { d1: 0, durableObject: 0 };
   c.set("counters", counters);
   const expose = settings(c.env).exposeTimings;
-  c.set("db", database(expose ? countingD1(c.env.DB, counters) : c.env.DB));
+  c.set("db", lazyDatabase(() => database(expose ? countingD1(c.env.DB, counters) : c.env.DB)));
   await next();
   c.res.headers.set("X-Request-Id", requestId);
   if (expose) {

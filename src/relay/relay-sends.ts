@@ -1,6 +1,7 @@
 import { openSecret } from "../crypto/secret-box";
-import { wabaStore } from "../data-plane/stub";
-import type { RelayResult } from "../durable-objects/waba-store";
+import { storeName, wabaStore } from "../data-plane/stub";
+import { groupCalls, type GroupedCall } from "../domain/group-calls";
+import type { RelayClaim, RelayResult } from "../durable-objects/waba-store";
 import type { Env } from "../env";
 import { errorFields, log } from "../log";
 import { graphRequest, type GraphTarget } from "../meta/graph";
@@ -15,26 +16,60 @@ import { INLINE_WAIT_MS } from "./pacing";
  * redelivered job whose send already reached Meta finds a wamid or a live claim and never sends again.
  * Transient failures go back on the queue with backoff; after the last attempt the queue moves the job
  * to the dead-letter queue (failDeadSends), which fails the message with the last error.
+ *
+ * A batch's messages of one WABA share those calls: the claims made at once go as one call, and the
+ * answers that come back while one is being stored go together in the next (src/domain/group-calls.ts),
+ * so a batch of ten costs its WABA object about two calls, not twenty.
  */
 export async function relaySends(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  await Promise.all(batch.messages.map((msg) => relay(msg, env)));
+  const stores = new Map<string, StoreCalls>();
+  const callsOf = (job: SendJob): StoreCalls => {
+    const name = storeName(job.wabaId, job.mode ?? "live");
+    let calls = stores.get(name);
+    if (!calls) stores.set(name, (calls = storeCalls(env, job)));
+    return calls;
+  };
+  await Promise.all(batch.messages.map((msg) => relay(msg, env, callsOf)));
 }
 
-async function relay(msg: Message<unknown>, env: Env): Promise<void> {
+/** The relay's two calls to one WABA object, grouped; and its Meta token, opened once per batch. */
+type StoreCalls = {
+  claim: GroupedCall<string, RelayClaim>;
+  complete: GroupedCall<{ messageId: string; result: RelayResult }, { retryAt?: number }>;
+  token: (sealed: string) => Promise<string>;
+};
+
+function storeCalls(env: Env, job: SendJob): StoreCalls {
+  const store = wabaStore(env, job.wabaId, job.mode ?? "live");
+  const { pairPacing } = settings(env);
+  const opened = new Map<string, Promise<string>>();
+  return {
+    claim: groupCalls((ids) => store.claimSends(job.wabaId, ids, pairPacing)),
+    complete: groupCalls((results) => store.completeSends(job.wabaId, results, pairPacing)),
+    token: (sealed) => {
+      let token = opened.get(sealed);
+      if (!token) opened.set(sealed, (token = openSecret(env.TOKEN_ENCRYPTION_KEY, sealed)));
+      return token;
+    },
+  };
+}
+
+async function relay(msg: Message<unknown>, env: Env, callsOf: (job: SendJob) => StoreCalls): Promise<void> {
   const parsed = SendJobSchema.safeParse(msg.body);
   if (!parsed.success) {
     log.error("malformed send job dropped", { body: msg.body });
     return msg.ack();
   }
   const job = parsed.data;
-  const store = wabaStore(env, job.wabaId, job.mode ?? "live");
+  const calls = callsOf(job);
+  const complete = (result: RelayResult) => calls.complete({ messageId: job.messageId, result });
   const config = settings(env);
   try {
     if (job.recordWamid) {
-      await store.completeSend(job.wabaId, job.messageId, { kind: "accepted", wamid: job.recordWamid, held: job.recordHeld === true });
+      await complete({ kind: "accepted", wamid: job.recordWamid, held: job.recordHeld === true });
       return msg.ack();
     }
-    let claim = await store.claimSend(job.wabaId, job.messageId, config.pairPacing);
+    let claim = await calls.claim(job.messageId);
     // Not its turn (src/relay/pacing.ts): wait here when the turn is close, else come back as a new queue
     // message at its turn. Waiting is not an attempt: it never moves the message towards the dead-letter queue.
     for (let waited = 0; claim.kind === "paced"; ) {
@@ -42,7 +77,7 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
       if (wait > INLINE_WAIT_MS || waited + wait > MAX_INLINE_WAIT_MS) return later(env, job, msg, claim.until);
       await sleep(wait);
       waited += Math.max(wait, 0);
-      claim = await store.claimSend(job.wabaId, job.messageId, config.pairPacing);
+      claim = await calls.claim(job.messageId);
     }
     if (claim.kind === "done") return msg.ack(); // already sent, failed, or gone: never send twice
     // another delivery of this job is talking to Meta right now; look again when its claim lapses
@@ -50,7 +85,7 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     await sleep(claim.at - Date.now()); // the slot pacing gave it: at most INLINE_WAIT_MS ahead
 
     const target: GraphTarget =
-      claim.mode === "test" ? { mode: "test", metaWabaId: claim.metaWabaId } : { mode: "live", token: await openSecret(env.TOKEN_ENCRYPTION_KEY, claim.accessTokenEnc) };
+      claim.mode === "test" ? { mode: "test", metaWabaId: claim.metaWabaId } : { mode: "live", token: await calls.token(claim.accessTokenEnc) };
     const body = { ...JSON.parse(claim.payload), biz_opaque_callback_data: job.messageId };
     const result = await graphRequest<{ messages?: Array<{ id?: string; message_status?: string }> }>(env, `${claim.metaPhoneNumberId}/messages`, {
       method: "POST",
@@ -61,13 +96,13 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
 
     if (result.ok) {
       const accepted = result.data.messages?.[0];
-      if (!accepted?.id) return report(store, job, msg, { kind: "failed", error: { source: "meta", code: null, message: "Meta answered 200 without a message id" } });
+      if (!accepted?.id) return report(complete, msg, { kind: "failed", error: { source: "meta", code: null, message: "Meta answered 200 without a message id" } });
       // Template pacing: Meta holds the message for quality assessment ("held_for_quality_assessment",
       // or "paused"), then sends (a `sent` status) or drops it (`failed`, 132015). It has a wamid either
       // way, so it is never sent again.
       const held = accepted.message_status === "held_for_quality_assessment" || accepted.message_status === "paused";
       try {
-        await store.completeSend(job.wabaId, job.messageId, { kind: "accepted", wamid: accepted.id, held });
+        await complete({ kind: "accepted", wamid: accepted.id, held });
       } catch (err) {
         // Meta has it: never send again. Record the wamid from a follow-up job instead.
         log.error("storing the wamid failed; queued a record job", { messageId: job.messageId, ...errorFields(err) });
@@ -81,11 +116,11 @@ async function relay(msg: Message<unknown>, env: Env): Promise<void> {
     // next slot, without spending an attempt
     const lane = error.code === THROUGHPUT_EXCEEDED ? "phone" : error.code === PAIR_RATE_EXCEEDED ? "pair" : null;
     if (lane) {
-      const { retryAt } = await store.completeSend(job.wabaId, job.messageId, { kind: "throttled", lane, error }, config.pairPacing);
+      const { retryAt } = await complete({ kind: "throttled", lane, error });
       return retryAt === undefined ? msg.ack() : later(env, job, msg, retryAt);
     }
-    if (verdictFor(result, claim.attempts) === "fail") return report(store, job, msg, { kind: "failed", error });
-    await store.completeSend(job.wabaId, job.messageId, { kind: "retry", error });
+    if (verdictFor(result, claim.attempts) === "fail") return report(complete, msg, { kind: "failed", error });
+    await complete({ kind: "retry", error });
     const backoff = backoffSeconds(claim.attempts, config.relayBackoffBaseSeconds);
     // A timeout leaves the outcome unknown: Meta may have accepted the message and only its answer was
     // lost. Its `sent` webhook carries our message id (biz_opaque_callback_data) and links the wamid,
@@ -118,8 +153,8 @@ async function later(env: Env, job: SendJob, msg: Message<unknown>, until: numbe
   msg.ack();
 }
 
-async function report(store: ReturnType<typeof wabaStore>, job: SendJob, msg: Message<unknown>, result: RelayResult) {
-  await store.completeSend(job.wabaId, job.messageId, result);
+async function report(complete: (result: RelayResult) => Promise<unknown>, msg: Message<unknown>, result: RelayResult) {
+  await complete(result);
   msg.ack();
 }
 

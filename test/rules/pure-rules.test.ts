@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MessageStatus } from "../../src/data-plane/schema";
 import { claimIdempotencyKey, completeIdempotencyKey, IDEMPOTENCY_TTL_MS, releaseIdempotencyKey } from "../../src/durable-objects/idempotency-store";
+import { groupCalls } from "../../src/domain/group-calls";
 import { TRANSITIONS } from "../../src/messages/lifecycle";
 import { splitIntoJobs } from "../../src/meta-events/meta-payload";
 import { backoffSeconds } from "../../src/meta/error-policy";
@@ -108,5 +109,55 @@ describe("the message lifecycle table", () => {
     const key = `${from}→${to}`;
     expect(rule.from.includes(from), key).toBe(key in allowed);
     if (key in allowed) expect(rule.event).toBe(allowed[key]);
+  });
+});
+
+describe("group commit: items submitted together, or while a call runs, go in one call", () => {
+  /** A batched call that answers each item doubled, recording the groups it was given; `fail` makes a group fail. */
+  function recorder(fail: (items: number[]) => boolean = () => false) {
+    const groups: number[][] = [];
+    let release: (() => void) | null = null;
+    const call = groupCalls(async (items: number[]) => {
+      groups.push(items);
+      await new Promise<void>((r) => (release = r));
+      if (fail(items)) throw new Error(`group ${items.join(",")} failed`);
+      return items.map((i) => i * 2);
+    }, 3);
+    const next = async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      release?.();
+    };
+    return { groups, call, next };
+  }
+
+  // [name, item batches submitted one after another (each in its own turn), expected groups]
+  const cases: Array<[string, number[][], number[][]]> = [
+    ["one item alone", [[1]], [[1]]],
+    ["one turn's items together", [[1, 2]], [[1, 2]]],
+    ["items submitted while a call runs wait for the next", [[1], [2, 3]], [[1], [2, 3]]],
+    ["a group holds at most maxItems", [[1, 2, 3, 4, 5]], [[1, 2, 3], [4, 5]]],
+  ];
+  it.each(cases)("%s", async (_name, turns, expected) => {
+    const { groups, call, next } = recorder();
+    const answers: Array<Promise<number>> = [];
+    for (const turn of turns) {
+      answers.push(...turn.map((i) => call(i)));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    while (groups.flat().length < turns.flat().length || groups.length < expected.length) await next();
+    await next();
+    expect(await Promise.all(answers)).toEqual(turns.flat().map((i) => i * 2));
+    expect(groups).toEqual(expected);
+  });
+
+  it("a failed call fails exactly the items it carried", async () => {
+    const { call, next } = recorder((items) => items.includes(1));
+    const first = call(1);
+    await new Promise((r) => setTimeout(r, 0));
+    const second = call(2);
+    await next();
+    await expect(first).rejects.toThrow("group 1 failed");
+    await next();
+    await expect(second).resolves.toBe(4);
   });
 });
