@@ -76,5 +76,7 @@ export type AppEnv = {
     db: import("./db/client").Database;
     /** the key's WABA object (set by authentication), its calls counted for Server-Timing */
     store: DurableObjectStub<WabaStore>;
+    /** an idempotent route's Idempotency-Key, claimed by the key's KeyGate in the same call that admitted the request */
+    idempotency?: { request: import("./middleware/idempotency").IdempotencyRequest; claim: import("./durable-objects/idempotency-store").IdempotencyClaim };
   };
 };

@@ -2,12 +2,20 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { KeyRecord } from "../auth/key-record";
 import { loadKeyRecord } from "../auth/load-key-record";
+import type { Scope } from "../auth/scopes";
 import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type IdempotencyClaim, type StoredResponse } from "./idempotency-store";
 import { PLAN_LIMITS } from "../rate-limit/plans";
 import { decide, EMPTY_WINDOWS, type RateDecision, type Windows } from "../rate-limit/windows";
 
-/** `d1`: the D1 queries this call made (1 when it had to read the key record), so the caller can count them. */
-export type Admission = { kind: "invalid"; d1: number } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number; d1: number };
+/**
+ * `d1`: the D1 queries this call made (1 when it had to read the key record), so the caller can count them.
+ * `idempotency`: the claim on the request's Idempotency-Key, made when one was asked for and the request
+ * was admitted with the scope it needs.
+ */
+export type Admission = { kind: "invalid"; d1: number } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number; d1: number; idempotency?: IdempotencyClaim };
+
+/** What admit() may do besides admitting: claim the request's Idempotency-Key once it is admitted with `scope`. */
+export type AdmitOptions = { scope?: Scope | null; idempotency?: { key: string; fingerprint: string; leaseMs: number } };
 
 /** Re-read the key from D1 at least this often even without an explicit invalidate(). */
 const KEY_CACHE_TTL_MS = 60_000;
@@ -29,8 +37,11 @@ export class KeyGate extends DurableObject<Env> {
   #windows?: Windows;
   #checkpoint?: ReturnType<typeof setTimeout>;
 
-  /** Authenticates the key and, if valid, takes one request from both rate-limit windows. */
-  async admit(keyHash: string): Promise<Admission> {
+  /**
+   * Authenticates the key and, if valid, takes one request from both rate-limit windows; then, for an
+   * admitted request with the scope it needs, claims its Idempotency-Key — one call for all of it.
+   */
+  async admit(keyHash: string, opts: AdmitOptions = {}): Promise<Admission> {
     const { value: key, d1 } = await this.#key(keyHash);
     if (!key || key.revoked) return { kind: "invalid", d1 };
     const now = Date.now();
@@ -42,7 +53,9 @@ export class KeyGate extends DurableObject<Env> {
       this.#windows = next;
       this.#checkpointSoon();
     }
-    return { kind: "ok", key, rate: decision, now, d1 };
+    const idem = opts.idempotency;
+    if (!idem || !decision.admitted || (opts.scope && !key.scopes.includes(opts.scope))) return { kind: "ok", key, rate: decision, now, d1 };
+    return { kind: "ok", key, rate: decision, now, d1, idempotency: await this.#claimIdempotencyKey(idem.key, idem.fingerprint, idem.leaseMs) };
   }
 
   /**
@@ -67,7 +80,7 @@ export class KeyGate extends DurableObject<Env> {
     this.#generation++;
   }
 
-  async claimIdempotencyKey(key: string, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
+  async #claimIdempotencyKey(key: string, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
     const claim = claimIdempotencyKey(this.ctx.storage.kv, key, fingerprint, Date.now(), leaseMs);
     if (claim.kind === "claimed" && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + 60 * 60_000);

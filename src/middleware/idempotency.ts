@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -14,25 +15,41 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** An Idempotency-Key to claim: the key, the request's fingerprint (method, path, body bytes), the claim's lease. */
+export type IdempotencyRequest = { key: string; fingerprint: string; leaseMs: number };
+
+/**
+ * The request's Idempotency-Key to claim, for authentication to hand to the key's KeyGate with the
+ * admission (one call): none without the header, for a dry run (it stores and sends nothing, so the key
+ * is not used up), or for a malformed key (the middleware below refuses it).
+ */
+export async function idempotencyRequest(c: Context<AppEnv>): Promise<IdempotencyRequest | undefined> {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined || c.req.query("dryRun") === "true" || !KEY_PATTERN.test(key)) return undefined;
+  const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  return { key, fingerprint, leaseMs: settings(c.env).sendWaitBudgetMs + 30_000 };
+}
+
 /**
  * `Idempotency-Key` on sends (IETF draft-ietf-httpapi-idempotency-key-header): the first response for a
  * key is replayed for 24 hours to the same request (same route and body bytes); the same key with a
  * different body is 422 IDEMPOTENCY_KEY_REUSED, and while the first request is still running, 409
  * IDEMPOTENCY_KEY_IN_USE. Keys are per API key. 5xx responses and refusals of the request's form (400
- * VALIDATION_FAILED, 413, 415) are not kept, so the client may retry.
+ * VALIDATION_FAILED, 413, 415) are not kept, so the client may retry. The key was claimed by the KeyGate
+ * call that admitted the request (src/middleware/authenticate.ts); this keeps or releases the claim.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
-  const key = c.req.header("Idempotency-Key");
-  // a dry run stores and sends nothing, so there is nothing to replay: the key is not used up
-  if (key === undefined || c.req.query("dryRun") === "true") return next();
-  if (!KEY_PATTERN.test(key)) {
+  const header = c.req.header("Idempotency-Key");
+  if (header === undefined || c.req.query("dryRun") === "true") return next();
+  if (!KEY_PATTERN.test(header)) {
     throw new ApiError("VALIDATION_FAILED", "Idempotency-Key: must be 1–255 visible ASCII characters", {
       details: [{ field: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }],
     });
   }
-  const fingerprint = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  const claimed = c.var.idempotency;
+  if (!claimed) throw new Error("idempotency: the route's authentication did not claim the Idempotency-Key");
+  const { request: { key, fingerprint }, claim } = claimed;
   const gate = c.var.gate;
-  const claim = await gate.claimIdempotencyKey(key, fingerprint, settings(c.env).sendWaitBudgetMs + 30_000);
   if (claim.kind === "replay") {
     c.header("Idempotent-Replayed", "true");
     return c.body(claim.response.body, claim.response.status as 200, claim.response.headers);
