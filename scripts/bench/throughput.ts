@@ -3,7 +3,8 @@
 // the send queue to the stack's emulator until every message is `sent`. Run on both stacks; the
 // section puts them side by side.
 import { readFileSync, statSync } from "node:fs";
-import { DEMO, mark, provisionKey, table, type BenchContext, type Figure, type SectionResult } from "./context";
+import { PHONE_HEADROOM } from "../../src/relay/pacing";
+import { BENCH_PHONE_MPS, DEMO, mark, provisionKey, table, type BenchContext, type Figure, type SectionResult } from "./context";
 import { describeCpu, measureCpu, type CpuShare } from "./cpu";
 import { perfRecord, type PerfBreakdown } from "./perf";
 import { atWindowStart, bearer, fmtMs, fmtRate, jsonBody, percentile, pool, serverTiming, sleep, timedFetch, type Timed } from "./http";
@@ -18,6 +19,9 @@ export const THROUGHPUT_TARGETS = {
   /** issue 11, on the proxy-free stack: end to end to `sent` vs the emulator alone, in the same run */
   e2eRatio: 0.4,
 };
+
+/** The fastest the relay may hand one number's messages to Meta: its throughput less the pacer's headroom. */
+const PACED_CEILING = BENCH_PHONE_MPS * PHONE_HEADROOM;
 
 /** Sends made on each side before the measured ones (JIT warm-up; the WBIZ path has far more code to tier up). */
 const WARM_UP = 500;
@@ -221,6 +225,13 @@ export function pipelineSection(runs: PipelineRun[], proxyFree: string): Section
       { name: `[${r.stack}] Sends/s accepted, absolute`, value: `${fmtRate(r.accept.rate)}/s`, target: `≥ ${T.acceptPerSec}/s (scale plan burst rate)`, pass: r.accept.rate >= T.acceptPerSec && r.accept.ok === r.sends },
       { name: `[${r.stack}] Sends/s end to end, absolute`, value: `${fmtRate(r.e2e.rate)}/s`, target: `≥ ${T.relayPerSec}/s (Meta's default per-number rate)`, pass: r.e2e.rate >= T.relayPerSec },
       {
+        // the relay may not go faster than the number's pace (src/relay/pacing.ts): the ceiling of any end-to-end figure on one number
+        name: `[${r.stack}] Relay drain once acceptance ended vs the number's paced ceiling (${BENCH_PHONE_MPS}/s at ${PHONE_HEADROOM * 100} %)`,
+        value: `${fmtRate(r.e2e.drainRate)}/s = ${(r.e2e.drainRate / PACED_CEILING).toFixed(2)}× (${r.e2e.sent - r.e2e.sentDuringAccept} messages; ${r.e2e.sentDuringAccept} sent while acceptance ran)`,
+        target: "reported",
+        pass: null,
+      },
+      {
         name: `[${r.stack}] Accepted sends that reached \`sent\``,
         value: `${r.e2e.sent} / ${r.sends}${r.e2e.failed ? `, ${r.e2e.failed} failed` : ""}${r.e2e.stuck ? `, ${r.e2e.stuck} still queued` : ""}`,
         target: `${r.sends} / ${r.sends}`,
@@ -310,6 +321,10 @@ export function pipelineSection(runs: PipelineRun[], proxyFree: string): Section
     `**Emulator settings.** Per-number cap lifted (\`MPS_LIMIT=${EMULATOR_MPS_LIMIT}\`) and **status webhooks off** (\`STATUS_DELAYS_MS=none\`), so the figure is the send pipeline alone: no sent/delivered/read webhooks compete for the same Worker during the run. A message counts as \`sent\` when the relay has stored the wamid from Meta's 200.`,
     "",
     `**Targets.** Issue 11: on the proxy-free stack, accepted ≥ ${T.acceptRatio}× and end to end ≥ ${T.e2eRatio}× the emulator alone in the same run (the proxy is not part of Cloudflare, so \`wrangler dev\` is reported, not judged, on these). On both: acceptance must not be what limits a customer (the scale plan allows 1 200 requests per 10 s, so ≥ ${T.acceptPerSec}/s), and the relay must keep up with Meta's default ${T.relayPerSec} messages/s per number.`,
+    "",
+    ...runs.filter((r) => r.stack === proxyFree).map((r) =>
+      `**The ceiling of end to end.** Every message here goes out on one phone number, which the relay paces at ${PHONE_HEADROOM * 100} % of its ${BENCH_PHONE_MPS} messages/s (src/relay/pacing.ts: Meta answers 130429 beyond a number's throughput), so no end-to-end figure on this load can pass ${fmtRate(PACED_CEILING)}/s. ${T.e2eRatio}× of this run's emulator alone is ${fmtRate(T.e2eRatio * r.direct.rate)}/s${T.e2eRatio * r.direct.rate > PACED_CEILING ? ", above that ceiling: the target cannot be met on one number however fast the code" : ""}. After acceptance ended the relay drained at ${fmtRate(r.e2e.drainRate)}/s (${(r.e2e.drainRate / PACED_CEILING).toFixed(2)}× the ceiling); while acceptance ran it got little of workerd's one JavaScript thread (${r.e2e.sentDuringAccept} of ${r.e2e.sent} messages), where on Cloudflare the consumer runs in invocations of its own.`,
+    ),
   ].join("\n");
   return { id: "throughput", title: "Send pipeline throughput, two stacks", figures, markdown };
 }
