@@ -71,12 +71,11 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     key: KeyRecord;
-    gate: DurableObjectStub<KeyGate>;
     counters: { d1: number; durableObject: number };
     db: import("./db/client").Database;
     /** the key's WABA object (set by authentication), its calls counted for Server-Timing */
     store: DurableObjectStub<WabaStore>;
-    /** an idempotent route's Idempotency-Key, claimed by the key's KeyGate in the same call that admitted the request */
-    idempotency?: { request: import("./middleware/idempotency").IdempotencyRequest; claim: import("./durable-objects/idempotency-store").IdempotencyClaim };
+    /** the request's Idempotency-Key and fingerprint (src/middleware/idempotency.ts), for the handler's call to the WABA object */
+    idempotency?: import("./middleware/idempotency").IdempotencyRequest;
   };
 };

@@ -2,20 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { KeyRecord } from "../auth/key-record";
 import { loadKeyRecord } from "../auth/load-key-record";
-import type { Scope } from "../auth/scopes";
-import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type IdempotencyClaim, type StoredResponse } from "./idempotency-store";
 import { PLAN_LIMITS } from "../rate-limit/plans";
 import { decide, EMPTY_WINDOWS, type RateDecision, type Windows } from "../rate-limit/windows";
 
-/**
- * `d1`: the D1 queries this call made (1 when it had to read the key record), so the caller can count them.
- * `idempotency`: the claim on the request's Idempotency-Key, made when one was asked for and the request
- * was admitted with the scope it needs.
- */
-export type Admission = { kind: "invalid"; d1: number } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number; d1: number; idempotency?: IdempotencyClaim };
-
-/** What admit() may do besides admitting: claim the request's Idempotency-Key once it is admitted with `scope`. */
-export type AdmitOptions = { scope?: Scope | null; idempotency?: { key: string; fingerprint: string; leaseMs: number } };
+/** `d1`: the D1 queries this call made (1 when it had to read the key record), so the caller can count them. */
+export type Admission = { kind: "invalid"; d1: number } | { kind: "ok"; key: KeyRecord; rate: RateDecision; now: number; d1: number };
 
 /** Re-read the key from D1 at least this often even without an explicit invalidate(). */
 const KEY_CACHE_TTL_MS = 60_000;
@@ -26,8 +17,6 @@ const CHECKPOINT_MS = 1_000;
  * One object per API key (named by the key's hash). It is the single writer of the key's rate-limit
  * windows, so admission is exact under any concurrency, and it caches the key record so a warm key
  * costs one call here, no D1 query and no storage write. Admin changes (revoke, plan, create) call invalidate().
- *
- * It is also where the key's Idempotency-Key records live.
  */
 export class KeyGate extends DurableObject<Env> {
   #record?: { value: KeyRecord | null; loadedAt: number };
@@ -37,11 +26,8 @@ export class KeyGate extends DurableObject<Env> {
   #windows?: Windows;
   #checkpoint?: ReturnType<typeof setTimeout>;
 
-  /**
-   * Authenticates the key and, if valid, takes one request from both rate-limit windows; then, for an
-   * admitted request with the scope it needs, claims its Idempotency-Key — one call for all of it.
-   */
-  async admit(keyHash: string, opts: AdmitOptions = {}): Promise<Admission> {
+  /** Authenticates the key and, if valid, takes one request from both rate-limit windows. */
+  async admit(keyHash: string): Promise<Admission> {
     const { value: key, d1 } = await this.#key(keyHash);
     if (!key || key.revoked) return { kind: "invalid", d1 };
     const now = Date.now();
@@ -53,9 +39,7 @@ export class KeyGate extends DurableObject<Env> {
       this.#windows = next;
       this.#checkpointSoon();
     }
-    const idem = opts.idempotency;
-    if (!idem || !decision.admitted || (opts.scope && !key.scopes.includes(opts.scope))) return { kind: "ok", key, rate: decision, now, d1 };
-    return { kind: "ok", key, rate: decision, now, d1, idempotency: await this.#claimIdempotencyKey(idem.key, idem.fingerprint, idem.leaseMs) };
+    return { kind: "ok", key, rate: decision, now, d1 };
   }
 
   /**
@@ -78,27 +62,6 @@ export class KeyGate extends DurableObject<Env> {
     this.#record = undefined;
     this.#loading = undefined;
     this.#generation++;
-  }
-
-  async #claimIdempotencyKey(key: string, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
-    const claim = claimIdempotencyKey(this.ctx.storage.kv, key, fingerprint, Date.now(), leaseMs);
-    if (claim.kind === "claimed" && (await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + 60 * 60_000);
-    }
-    return claim;
-  }
-
-  async completeIdempotencyKey(key: string, fingerprint: string, response: StoredResponse): Promise<void> {
-    completeIdempotencyKey(this.ctx.storage.kv, key, fingerprint, response, Date.now());
-  }
-
-  async releaseIdempotencyKey(key: string, fingerprint: string): Promise<void> {
-    releaseIdempotencyKey(this.ctx.storage.kv, key, fingerprint);
-  }
-
-  override async alarm(): Promise<void> {
-    const remaining = purgeExpiredIdempotencyKeys(this.ctx.storage.kv, Date.now());
-    if (remaining > 0) await this.ctx.storage.setAlarm(Date.now() + 60 * 60_000);
   }
 
   /** The key record ("no such key" is cached like a key: a flood of one unknown key reads D1 once a minute). */

@@ -20,6 +20,9 @@ import * as templates from "../data-plane/templates";
 import * as webhooks from "../data-plane/webhooks";
 import { groupCalls, type GroupedCall } from "../domain/group-calls";
 import type { Env } from "../env";
+import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey } from "./idempotency-store";
+import type { IdempotencyConflict, IdempotencyRequest } from "../middleware/idempotency";
+import { failedSendError } from "../messages/outcome";
 import { errorFields, log } from "../log";
 import type { SendContent } from "../messages/inputs";
 import type { MessageError, SendOutcome } from "../messages/outcome";
@@ -39,11 +42,15 @@ const DAILY_MS = 24 * 60 * 60_000;
 export type SendResult =
   | { kind: "no_phone"; d1: number }
   | { kind: "refused"; refusal: Refusal; d1: number }
-  | { kind: "queued"; messageId: string; d1: number }
+  /** `respondAsync`: queued because the client preferred not to wait (Prefer: respond-async), not because Meta was slow */
+  | { kind: "queued"; messageId: string; respondAsync: boolean; d1: number }
   | { kind: "scheduled"; messageId: string; sendAt: number; d1: number }
   | { kind: "dry_run"; phoneNumberId: string; draftKind: string; sendAt: number | null; estimatedWaitMs: number; d1: number }
   | { kind: "sent"; wamid: string; d1: number }
   | { kind: "failed"; error: MessageError; draftKind: string; d1: number };
+
+/** An idempotent call's answer: its outcome, the first outcome for its Idempotency-Key (a replay), or a conflict. */
+export type Idempotent<R> = R | { kind: "replay"; outcome: R } | IdempotencyConflict;
 
 /** Where the relay sends a claimed message: Meta with the WABA's (sealed) token, or the sandbox (test mode). */
 export type GraphAccess = { mode: "live"; accessTokenEnc: string } | { mode: "test"; metaWabaId: string };
@@ -116,7 +123,17 @@ export class WabaStore extends DurableObject<Env> {
    * Checks, stores and queues a send; then, unless the client asked not to wait, waits up to `waitMs`
    * for the relay's answer. `d1`: D1 queries made here (the control record, when not cached).
    */
-  async send(wabaId: string, content: SendContent, apiKeyId: string, opts: { wait: boolean; waitMs: number; dryRun?: boolean }): Promise<SendResult> {
+  async send(
+    wabaId: string,
+    content: SendContent,
+    apiKeyId: string,
+    opts: { wait: boolean; waitMs: number; dryRun?: boolean; idempotency?: IdempotencyRequest },
+  ): Promise<Idempotent<SendResult>> {
+    // every outcome is kept for replays but one answered 5xx (Meta failed: the client may retry)
+    return this.#idempotent(apiKeyId, opts.idempotency, () => this.#send(wabaId, content, apiKeyId, opts), (r) => r.kind !== "failed" || failedSendError(r.error, r.draftKind).status < 500);
+  }
+
+  async #send(wabaId: string, content: SendContent, apiKeyId: string, opts: { wait: boolean; waitMs: number; dryRun?: boolean }): Promise<SendResult> {
     const { control, d1 } = await this.#controlRecord(wabaId);
     const admission = await this.#write(wabaId, (s) => {
       const a = admitSend(s, control, content, apiKeyId, { dryRun: opts.dryRun });
@@ -129,9 +146,9 @@ export class WabaStore extends DurableObject<Env> {
     }
     if (admission.kind === "scheduled") await this.#scheduleAlarm(admission.sendAt);
     if (admission.kind !== "queued") return { ...admission, d1 };
-    if (!opts.wait) return { kind: "queued", messageId: admission.messageId, d1 };
+    if (!opts.wait) return { kind: "queued", messageId: admission.messageId, respondAsync: true, d1 };
     const outcome = await this.#awaitOutcome(admission.messageId, opts.waitMs);
-    if (!outcome) return { kind: "queued", messageId: admission.messageId, d1 };
+    if (!outcome) return { kind: "queued", messageId: admission.messageId, respondAsync: false, d1 };
     return outcome.status === "sent" ? { kind: "sent", wamid: outcome.wamid, d1 } : { kind: "failed", error: outcome.error, draftKind: admission.draftKind, d1 };
   }
 
@@ -466,6 +483,7 @@ export class WabaStore extends DurableObject<Env> {
     const next = await this.#runSchedule(this.#wabaId);
     const result = await this.#write(this.#wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }));
     if (result.sends || result.deliveries || result.pruned || result.mediaCopies) log.info("data plane sweep", { wabaId: this.#wabaId, ...result });
+    purgeExpiredIdempotencyKeys(this.ctx.storage.kv, Date.now());
     let mediaMore = false;
     try {
       const pruned = await this.pruneMediaNow(this.#wabaId);
@@ -502,11 +520,18 @@ export class WabaStore extends DurableObject<Env> {
 
   // ---- campaigns ----------------------------------------------------------------------------------
 
-  async createCampaign(wabaId: string, input: campaigns.CampaignInput, apiKeyId: string, opts: { dryRun?: boolean }): Promise<campaigns.CreateResult & { d1: number }> {
-    const { control, d1 } = await this.#controlRecord(wabaId);
-    const result = await this.#write(wabaId, (s) => campaigns.createCampaign(s, control, input, apiKeyId, opts));
-    if (result.kind === "created") await this.#wakeFor(result.campaign);
-    return { ...result, d1 };
+  async createCampaign(
+    wabaId: string,
+    input: campaigns.CampaignInput,
+    apiKeyId: string,
+    opts: { dryRun?: boolean; idempotency?: IdempotencyRequest },
+  ): Promise<Idempotent<campaigns.CreateResult & { d1: number }>> {
+    return this.#idempotent(apiKeyId, opts.idempotency, async () => {
+      const { control, d1 } = await this.#controlRecord(wabaId);
+      const result = await this.#write(wabaId, (s) => campaigns.createCampaign(s, control, input, apiKeyId, opts));
+      if (result.kind === "created") await this.#wakeFor(result.campaign);
+      return { ...result, d1 };
+    }, () => true);
   }
 
   async appendCampaignRecipients(wabaId: string, id: string, recipients: campaigns.RecipientInput[], maxTotal: number) {
@@ -547,6 +572,34 @@ export class WabaStore extends DurableObject<Env> {
   }
 
   // ---- the shell ----------------------------------------------------------------------------------
+
+  /**
+   * Work under an Idempotency-Key (src/middleware/idempotency.ts) in one call: the key claimed (scoped to
+   * the API key), the work done, its outcome kept for replays when `kept` says so (else the claim is
+   * released, as when the work throws). A replay answers the first outcome, with no D1 query of its own.
+   */
+  async #idempotent<R extends { d1: number }>(apiKeyId: string, idem: IdempotencyRequest | undefined, work: () => Promise<R>, kept: (outcome: R) => boolean): Promise<Idempotent<R>> {
+    if (!idem) return work();
+    const kv = this.ctx.storage.kv;
+    const key = `${apiKeyId}:${idem.key}`;
+    const claim = claimIdempotencyKey<R>(kv, key, idem.fingerprint, Date.now(), idem.leaseMs);
+    if (claim.kind === "replay") return { kind: "replay", outcome: { ...claim.response, d1: 0 } };
+    if (claim.kind !== "claimed") return { kind: "idempotency_conflict", claim: claim.kind };
+    let outcome: R;
+    try {
+      outcome = await work();
+    } catch (err) {
+      releaseIdempotencyKey(kv, key, idem.fingerprint);
+      throw err;
+    }
+    if (!kept(outcome)) {
+      releaseIdempotencyKey(kv, key, idem.fingerprint);
+      return outcome;
+    }
+    completeIdempotencyKey(kv, key, idem.fingerprint, outcome, Date.now());
+    await this.#scheduleAlarm(); // the alarm purges records past their 24 hours
+    return outcome;
+  }
 
   /** Live or test: from the object's name, so a test-mode object can never take itself for a live one. */
   get #mode(): DataMode {

@@ -5,7 +5,6 @@ import type { Scope } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { wabaStore } from "../data-plane/stub";
-import { idempotencyRequest } from "./idempotency";
 import { counted } from "./request-context";
 import { rateLimitHeaders } from "../rate-limit/windows";
 
@@ -14,13 +13,12 @@ const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
 /**
  * Authenticates the Bearer API key and admits the request against its rate limits in one call to
  * the key's Durable Object, then checks the route's scope. Every authenticated response carries the
- * rate-limit headers, errors included. On an idempotent route (`idempotent`) the same call claims the
- * request's Idempotency-Key (src/middleware/idempotency.ts keeps or releases the claim).
+ * rate-limit headers, errors included.
  *
  * A client whose well-formed keys keep failing is throttled by address (src/auth/failure-throttle.ts):
  * over the limit it gets 429 before any Durable Object or D1 work.
  */
-export function requireScope(scope: Scope | null, opts: { idempotent?: boolean } = {}) {
+export function requireScope(scope: Scope | null) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
     if (!header) throw new ApiError("INVALID_API_KEY", "Missing Authorization header: send `Authorization: Bearer wbiz_live_…`");
@@ -39,9 +37,7 @@ export function requireScope(scope: Scope | null, opts: { idempotent?: boolean }
     const wait = blockedFor(client, keyHash, Date.now());
     if (wait > 0) throw tooManyFailures(wait);
     const gate = counted(c.env.KEY_GATE.get(c.env.KEY_GATE.idFromName(keyHash)), c.var.counters);
-    // an idempotent route's Idempotency-Key is claimed in the same call, once the request is admitted
-    const idempotent = opts.idempotent ? await idempotencyRequest(c) : undefined;
-    const admission = await gate.admit(keyHash, { scope, ...(idempotent ? { idempotency: idempotent } : {}) });
+    const admission = await gate.admit(keyHash);
     c.var.counters.d1 += admission.d1;
     if (admission.kind === "invalid") {
       const over = await recordFailure(c.env.AUTH_FAILURE_LIMITER, client, keyHash, Date.now());
@@ -59,8 +55,6 @@ export function requireScope(scope: Scope | null, opts: { idempotent?: boolean }
       throw new ApiError("INSUFFICIENT_SCOPE", `API key lacks the ${scope} scope`, { details: [{ message: `required scope: ${scope}`, scope }] });
     }
     c.set("key", admission.key);
-    c.set("gate", gate);
-    if (idempotent && admission.idempotency) c.set("idempotency", { request: idempotent, claim: admission.idempotency });
     // the data plane of the key's WABA, in the key's mode: both come from the key record, never from the request
     c.set("store", counted(wabaStore(c.env, admission.key.wabaId, admission.key.mode), c.var.counters));
     await next();

@@ -4,7 +4,6 @@ import type { Scope } from "../auth/scopes";
 import type { AppEnv } from "../env";
 import { validationError } from "../errors";
 import { requireScope } from "../middleware/authenticate";
-import { idempotency } from "../middleware/idempotency";
 import { unfaithfulJson } from "../schemas/well-formed";
 
 /** Every router shares the one validation hook: a failed parse is a 400 VALIDATION_FAILED naming the field. */
@@ -29,8 +28,7 @@ export function createRouter() {
 export function authenticated(scope: Scope | null, ...more: MiddlewareHandler<AppEnv>[]) {
   return {
     security: [{ bearerAuth: [] }],
-    // an Idempotency-Key is claimed by the call that authenticates the request (one KeyGate call)
-    middleware: [requireScope(scope, { idempotent: more.includes(idempotency) }), ...more],
+    middleware: [requireScope(scope), ...more],
     ...(scope ? { "x-required-scope": scope } : {}),
   };
 }

@@ -22,17 +22,17 @@ describe("Idempotency-Key", () => {
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
   });
 
-  it("a replay is answered by the key's gate alone; a first use claims the key in the call that admits it", async () => {
+  it("costs no call of its own: the WABA object claims the key, sends and keeps the answer in the send's one call", async () => {
     const t = await createMessagingTenant();
     await inboundFrom(t, TO);
     // Server-Timing's Durable Object calls (EXPOSE_TIMINGS is on in tests)
     const objectCalls = (res: Response) => Number(/do;[^,]*dur=(\d+)/.exec(res.headers.get("Server-Timing") ?? "")?.[1]);
     const first = await send(t, "order-4828", { to: TO, body: "shipped" });
-    // the admission with the claim, the send in the WABA's object, the response kept for replays
-    expect(objectCalls(first)).toBe(3);
+    // the key's gate (authentication, rate limit), then the WABA object (claim, send, answer kept)
+    expect(objectCalls(first)).toBe(2);
     const again = await send(t, "order-4828", { to: TO, body: "shipped" });
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(objectCalls(again)).toBe(1);
+    expect(objectCalls(again)).toBe(2);
   });
 
   it("422 IDEMPOTENCY_KEY_REUSED for the same key with a different body", async () => {

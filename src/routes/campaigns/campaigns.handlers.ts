@@ -1,9 +1,10 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { CampaignInput, CampaignView, RecipientInput, Skipped } from "../../data-plane/campaigns";
+import type { CampaignInput, CampaignView, CreateResult, RecipientInput, Skipped } from "../../data-plane/campaigns";
 import { campaignJson } from "../../data-plane/events";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { phoneNotFoundError, refusalError } from "../../messages/outcome";
+import { idempotentOutcome } from "../../middleware/idempotency";
 import { iso, isResourceId } from "../../schemas/common";
 import { MAX_RECIPIENTS_PER_CAMPAIGN } from "./campaigns.schemas";
 import type * as routes from "./campaigns.routes";
@@ -18,7 +19,7 @@ export const createCampaign: RouteHandler<typeof routes.createCampaign, AppEnv> 
   const key = c.var.key;
   const input = c.req.valid("json") as CampaignInput;
   const dryRun = c.req.valid("query").dryRun === "true";
-  const result = await c.var.store.createCampaign(key.wabaId, input, key.id, { dryRun });
+  const result = idempotentOutcome<CreateResult & { d1: number }>(c, await c.var.store.createCampaign(key.wabaId, input, key.id, { dryRun, idempotency: c.var.idempotency }));
   c.var.counters.d1 += result.d1;
   switch (result.kind) {
     case "no_phone":

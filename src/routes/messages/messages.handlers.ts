@@ -2,7 +2,9 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
+import type { SendResult } from "../../durable-objects/waba-store";
 import type { SendContent } from "../../messages/inputs";
+import { idempotentOutcome } from "../../middleware/idempotency";
 import { failedSendError, phoneNotFoundError, refusalError } from "../../messages/outcome";
 import { iso, isResourceId } from "../../schemas/common";
 import { settings } from "../../settings";
@@ -24,11 +26,14 @@ function preferences(header: string | undefined): { async: boolean; waitMs?: num
 async function send(c: Context<AppEnv>, content: SendContent) {
   const key = c.var.key;
   const prefer = preferences(c.req.header("Prefer"));
-  const result = await c.var.store.send(key.wabaId, content, key.id, {
+  const answer = await c.var.store.send(key.wabaId, content, key.id, {
     wait: !prefer.async,
     waitMs: Math.min(prefer.waitMs ?? Infinity, settings(c.env).sendWaitBudgetMs),
     dryRun: c.req.query("dryRun") === "true",
+    idempotency: c.var.idempotency,
   });
+  // a replay answers as the first request was answered (its Prefer included)
+  const result = idempotentOutcome<SendResult>(c, answer);
   c.var.counters.d1 += result.d1;
   switch (result.kind) {
     case "no_phone":
@@ -40,7 +45,7 @@ async function send(c: Context<AppEnv>, content: SendContent) {
     case "failed":
       throw failedSendError(result.error, result.draftKind);
     case "queued":
-      if (prefer.async) c.header("Preference-Applied", "respond-async");
+      if (result.respondAsync) c.header("Preference-Applied", "respond-async");
       return c.json({ id: result.messageId, status: "queued" as "queued" | "scheduled" }, 202);
     case "scheduled":
       return c.json({ id: result.messageId, status: "scheduled" as "queued" | "scheduled" }, 202);
