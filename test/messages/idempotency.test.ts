@@ -86,6 +86,21 @@ describe("Idempotency-Key", () => {
     expect(await emulatorSends(t.defaultPhone)).toHaveLength(1);
   });
 
+  it("an answer of 5xx is not kept: the retry under the same key is a new attempt", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    await addFault({ phoneNumberId: t.defaultPhone, action: "error", status: 400, code: 100, times: 1 });
+    const failed = await send(t, "retry-5xx", { to: TO, body: "x" });
+    expect(failed.status).toBe(502);
+    const retried = await send(t, "retry-5xx", { to: TO, body: "x" });
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("Idempotent-Replayed")).toBeNull();
+    // and that answer is kept
+    const replayed = await send(t, "retry-5xx", { to: TO, body: "x" });
+    expect(replayed.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await replayed.json()).toEqual(await retried.json());
+  });
+
   it("400 for an unusable key", async () => {
     const t = await createMessagingTenant();
     const res = await send(t, "has space", { to: TO, body: "x" });
