@@ -311,8 +311,8 @@ for (const name of Object.getOwnPropertyNames(ProductWabaStore.prototype)) {
     value: function (...args) {
       const calls = this.benchState.stats.calls;
       calls[name] = (calls[name] ?? 0) + 1;
-      // the relay's grouped calls: how many messages they carried, too
-      if (Array.isArray(args[1]) && (name === "claimSends" || name === "completeSends")) calls[`${name} items`] = (calls[`${name} items`] ?? 0) + args[1].length;
+      // the grouped calls (the relay's, the Meta-events consumer's): how many items they carried, too
+      if (Array.isArray(args[1]) && (name === "claimSends" || name === "completeSends" || name === "applyMetaChanges")) calls[`${name} items`] = (calls[`${name} items`] ?? 0) + args[1].length;
       return method.apply(this, args);
     },
     writable: true,

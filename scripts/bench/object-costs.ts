@@ -26,6 +26,9 @@ import { startMiniflareStack, type Bundles } from "./miniflare-stack";
 import { BENCH_STATE, prepareState, seedDataPlane } from "./stack";
 import { EMULATOR_MPS_LIMIT } from "./throughput";
 
+/** Changes from Meta the object has applied (the consumer's grouped calls carry several; a single call delegates to them). */
+const metaChanges = (s: ObjectStats) => s.calls["applyMetaChanges items"] ?? 0;
+
 /** How long the relay's pacing spreads `n` sends of one bench number over. */
 const paceMs = (n: number) => Math.ceil((n * 1000) / (BENCH_PHONE_MPS * PHONE_HEADROOM));
 
@@ -164,10 +167,10 @@ async function perObject(ctx: BenchContext, sizes: { n: number; loop: number }, 
 
   // warm: the object, its control record, the relay's and the meta-events consumer's caches
   await sends(3, "warm-up");
-  await waitFor("warm-up", (s) => (s.calls.applyMetaChange ?? 0) >= 9);
+  await waitFor("warm-up", (s) => metaChanges(s) >= 9);
 
   const N = sizes.n;
-  const outbound = await scenario("outbound lifecycles", N, () => sends(N, "outbound"), (s) => (s.calls.applyMetaChange ?? 0) >= 3 * N && (s.calls["completeSends items"] ?? 0) >= N);
+  const outbound = await scenario("outbound lifecycles", N, () => sends(N, "outbound"), (s) => metaChanges(s) >= 3 * N && (s.calls["completeSends items"] ?? 0) >= N);
   const inbound = await scenario(
     "inbound messages",
     N,
@@ -177,7 +180,7 @@ async function perObject(ctx: BenchContext, sizes: { n: number; loop: number }, 
       );
       return { count: 0, d1: 0, KeyGate: {}, WabaStore: {} };
     },
-    (s) => (s.calls.applyMetaChange ?? 0) >= N,
+    (s) => metaChanges(s) >= N,
   );
 
   // an integrator endpoint subscribed to every message event, answering 200 from this process
@@ -199,7 +202,7 @@ async function perObject(ctx: BenchContext, sizes: { n: number; loop: number }, 
       "outbound lifecycles with a webhook endpoint",
       half,
       () => sends(half, "webhooks"),
-      (s) => (s.calls.applyMetaChange ?? 0) >= 3 * half && (s.calls.recordDeliveryAttempt ?? 0) >= 3 * half,
+      (s) => metaChanges(s) >= 3 * half && (s.calls.recordDeliveryAttempt ?? 0) >= 3 * half,
     );
   } finally {
     await timedFetch(`${api}/v1/webhooks/${hook.id}`, { method: "DELETE", headers: bearer(key) });
@@ -313,15 +316,15 @@ export function objectCostsSection(c: ObjectCosts): SectionResult {
     },
     {
       name: "Meta statuses: WabaStore calls per change, D1 queries (warm)",
-      value: `${f1(statusCalls)} (${calls(metaQ?.WabaStore, metaQ?.messages ?? 0)}), ${metaQ?.d1 ?? "?"} D1 over ${metaQ?.messages ?? 0} changes`,
-      target: "1 call, 0 D1",
-      pass: statusCalls === 1 && metaQ?.d1 === 0,
+      value: `${f2(statusCalls)} (${calls(metaQ?.WabaStore, metaQ?.messages ?? 0)}; batches of ${f1(per(metaQ?.messages ?? 0, metaQ?.batches ?? 0))}), ${metaQ?.d1 ?? "?"} D1 over ${metaQ?.messages ?? 0} changes`,
+      target: "≤ 1 call (a batch's changes of one WABA go as one), 0 D1",
+      pass: statusCalls <= 1 && metaQ?.d1 === 0,
     },
     {
       name: "Inbound messages: WabaStore calls per change, D1 queries (warm)",
-      value: `${f1(inboundCalls)} (${calls(inQ?.WabaStore, inQ?.messages ?? 0)}), ${inQ?.d1 ?? "?"} D1 over ${inQ?.messages ?? 0} changes`,
-      target: "1 call, 0 D1",
-      pass: inboundCalls === 1 && inQ?.d1 === 0,
+      value: `${f2(inboundCalls)} (${calls(inQ?.WabaStore, inQ?.messages ?? 0)}; batches of ${f1(per(inQ?.messages ?? 0, inQ?.batches ?? 0))}), ${inQ?.d1 ?? "?"} D1 over ${inQ?.messages ?? 0} changes`,
+      target: "≤ 1 call (a batch's changes of one WABA go as one), 0 D1",
+      pass: inboundCalls <= 1 && inQ?.d1 === 0,
     },
     {
       name: "WABA object's D1 reads during the scenarios (control record)",

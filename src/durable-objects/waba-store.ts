@@ -229,8 +229,16 @@ export class WabaStore extends DurableObject<Env> {
 
   // ---- Meta's webhooks ----------------------------------------------------------------------------
 
+  /** Changes Meta reported for this WABA (a consumer batch's, in order), applied in one transaction. */
+  async applyMetaChanges(wabaId: string, jobs: MetaEventJob[]): Promise<void> {
+    await this.#write(wabaId, (s) => {
+      for (const job of jobs) applyMetaChange(s, job);
+    });
+  }
+
+  /** One change (see applyMetaChanges). */
   async applyMetaChange(wabaId: string, job: MetaEventJob): Promise<void> {
-    await this.#write(wabaId, (s) => applyMetaChange(s, job));
+    await this.applyMetaChanges(wabaId, [job]);
   }
 
   async listAlerts(wabaId: string, limit = 100): Promise<MetaAlert[]> {

@@ -1,18 +1,21 @@
-import { wabaStore } from "../data-plane/stub";
+import { storeName, wabaStore, type DataMode } from "../data-plane/stub";
 import type { Env } from "../env";
 import { errorFields, log } from "../log";
 import { backoffSeconds } from "../meta/error-policy";
 import { copyInboundMedia } from "../media/copy-inbound";
 import { MediaCopyJobSchema } from "../queues/media-copy-job";
-import { MetaEventJobSchema } from "../queues/meta-event-job";
+import { MetaEventJobSchema, type MetaEventJob } from "../queues/meta-event-job";
 import { settings } from "../settings";
 import { wabaIdOf } from "./waba-lookup";
 
 /**
- * The meta-events queue's consumer: each change goes to its WABA's object (one call), which applies it
- * idempotently (src/data-plane/meta-changes.ts). A change for a WABA we do not serve is dropped.
+ * The meta-events queue's consumer: a batch's changes go to their WABAs' objects, one call per WABA
+ * with that WABA's changes in order, which applies them idempotently (src/data-plane/meta-changes.ts)
+ * in one transaction. If that call fails, the changes are tried one by one, so one change that keeps
+ * failing never holds back its batch-mates. A change for a WABA we do not serve is dropped.
  */
 export async function processMetaEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const groups = new Map<string, ChangeGroup>();
   for (const msg of batch.messages) {
     if ((msg.body as { kind?: unknown } | null)?.kind === "media_copy") {
       await copyMedia(msg, env);
@@ -27,14 +30,38 @@ export async function processMetaEvents(batch: MessageBatch<unknown>, env: Env):
     const job = parsed.data;
     try {
       const { wabaId } = await wabaIdOf(env, job.metaWabaId);
-      if (!wabaId) log.warn("webhook for an unknown WABA ignored", { metaWabaId: job.metaWabaId });
-      else await wabaStore(env, wabaId, job.mode ?? "live").applyMetaChange(wabaId, job);
-      msg.ack();
+      if (!wabaId) {
+        log.warn("webhook for an unknown WABA ignored", { metaWabaId: job.metaWabaId });
+        msg.ack();
+        continue;
+      }
+      const mode = job.mode ?? "live";
+      const name = storeName(wabaId, mode);
+      let group = groups.get(name);
+      if (!group) groups.set(name, (group = { wabaId, mode, changes: [] }));
+      group.changes.push({ msg, job });
     } catch (err) {
-      log.error("meta event processing failed", { metaWabaId: job.metaWabaId, field: job.field, ...errorFields(err) });
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, settings(env).relayBackoffBaseSeconds) });
+      retryChange(env, msg, job, err);
     }
   }
+  await Promise.all([...groups.values()].map((group) => applyGroup(env, group)));
+}
+
+type ChangeGroup = { wabaId: string; mode: DataMode; changes: Array<{ msg: Message<unknown>; job: MetaEventJob }> };
+
+async function applyGroup(env: Env, group: ChangeGroup): Promise<void> {
+  try {
+    await wabaStore(env, group.wabaId, group.mode).applyMetaChanges(group.wabaId, group.changes.map((c) => c.job));
+    for (const { msg } of group.changes) msg.ack();
+  } catch (err) {
+    if (group.changes.length === 1) return retryChange(env, group.changes[0]!.msg, group.changes[0]!.job, err);
+    for (const change of group.changes) await applyGroup(env, { ...group, changes: [change] });
+  }
+}
+
+function retryChange(env: Env, msg: Message<unknown>, job: MetaEventJob, err: unknown): void {
+  log.error("meta event processing failed", { metaWabaId: job.metaWabaId, field: job.field, ...errorFields(err) });
+  msg.retry({ delaySeconds: backoffSeconds(msg.attempts, settings(env).relayBackoffBaseSeconds) });
 }
 
 /**
