@@ -76,6 +76,6 @@ export type AppEnv = {
     /** the key's WABA object (set by authentication), its calls counted for Server-Timing */
     store: DurableObjectStub<WabaStore>;
     /** the request's Idempotency-Key and fingerprint (src/middleware/idempotency.ts), for the handler's call to the WABA object */
-    idempotency?: import("./middleware/idempotency").IdempotencyRequest;
+    idempotency?: import("./durable-objects/idempotency-store").IdempotencyRequest;
   };
 };

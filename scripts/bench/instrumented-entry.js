@@ -230,14 +230,14 @@ export class WabaStore extends ProductWabaStore {
         const body = `bench lifecycle ${run} ${i} `.padEnd(bodyChars, "lorem ipsum dolor sit amet ");
         const sent = await step("send", () => this.send(wabaId, { route: "text", input: { to, body } }, "bench-key", { wait: false, waitMs: 0 }));
         if (sent.kind !== "queued") throw new Error(`send not queued: ${JSON.stringify(sent)}`);
-        const claim = await step("claimSend", () => this.claimSend(wabaId, sent.messageId, { intervalMs: 0, burst: 1 }));
+        const [claim] = await step("claimSend", () => this.claimSends(wabaId, [sent.messageId], { intervalMs: 0, burst: 1 }));
         if (claim.kind !== "claimed") throw new Error(`claim: ${JSON.stringify(claim)}`);
         const wamid = `wamid.BENCHLC${run}${i}`;
-        await step("completeSend", () => this.completeSend(wabaId, sent.messageId, { kind: "accepted", wamid, held: false }));
-        for (const status of ["sent", "delivered", "read"]) await step(`status ${status}`, () => this.applyMetaChange(wabaId, statusJob(wamid, status, i)));
+        await step("completeSend", () => this.completeSends(wabaId, [{ messageId: sent.messageId, result: { kind: "accepted", wamid, held: false } }]));
+        for (const status of ["sent", "delivered", "read"]) await step(`status ${status}`, () => this.applyMetaChanges(wabaId, [statusJob(wamid, status, i)]));
         if (inbound) {
           await step("inbound message", () =>
-            this.applyMetaChange(wabaId, {
+            this.applyMetaChanges(wabaId, [{
               metaWabaId,
               field: "messages",
               value: {
@@ -247,7 +247,7 @@ export class WabaStore extends ProductWabaStore {
                 messages: [{ from: to.replace(/^\+/, ""), id: `wamid.BENCHIN${run}${i}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: `bench inbound ${i}` } }],
               },
               receivedAt: Date.now(),
-            }),
+            }]),
           );
         }
       }
@@ -295,8 +295,8 @@ Object.assign(WabaStore.prototype, {
       if (!r.more || sweeps > 1000) break;
     }
     const swept = this.benchPages();
-    // the first lifecycles ran the number's pacing lane ahead of the clock: let it catch up (≈ 1.05 ms a send at 1,000/s)
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(opts.n * 1.1)));
+    // the first lifecycles ran the number's pacing lane ahead of the clock: let it catch up (the caller says how long)
+    await new Promise((resolve) => setTimeout(resolve, opts.catchUpMs ?? 0));
     const again = await this.benchLifecycles(wabaId, opts);
     const regrown = this.benchPages();
     return { n: opts.n, pruned, sweeps, before, grown, swept, regrown, bytesFirst: lifecycles.bytes, bytesAgain: again.bytes };

@@ -237,7 +237,7 @@ async function perObject(ctx: BenchContext, sizes: { n: number; loop: number }, 
     await timedFetch(`${api}/__bench/retention?wabaId=${probe.wabaId}`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ n: sizes.loop, to: W.contact, metaWabaId: "102290129346666", phoneNumberId: "106540352246666", inbound: false, retentionDays: RETENTION_DAYS, bodyChars: RETENTION_BODY_CHARS }),
+      body: JSON.stringify({ n: sizes.loop, to: W.contact, metaWabaId: "102290129346666", phoneNumberId: "106540352246666", inbound: false, retentionDays: RETENTION_DAYS, bodyChars: RETENTION_BODY_CHARS, catchUpMs: paceMs(sizes.loop) }),
     }),
     "retention in the object",
     200,

@@ -16,6 +16,12 @@ export type IdempotencyClaim<R = unknown> =
   | { kind: "mismatch" }
   | { kind: "in_flight" };
 
+/** An Idempotency-Key to claim: the key, the request's fingerprint (method, path, body bytes), the claim's lease. */
+export type IdempotencyRequest = { key: string; fingerprint: string; leaseMs: number };
+
+/** What work under an Idempotency-Key answers: its outcome, the first outcome for the key (a replay), or a conflict (busy, or another body). */
+export type Idempotent<R> = R | { kind: "replay"; outcome: R } | { kind: "idempotency_conflict"; claim: "in_flight" | "mismatch" };
+
 const keyOf = (key: string) => `idem:${key}`;
 
 export function claimIdempotencyKey<R = unknown>(kv: SyncKvStorage, key: string, fingerprint: string, now: number, leaseMs: number): IdempotencyClaim<R> {

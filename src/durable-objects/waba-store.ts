@@ -20,8 +20,7 @@ import * as templates from "../data-plane/templates";
 import * as webhooks from "../data-plane/webhooks";
 import { groupCalls, type GroupedCall } from "../domain/group-calls";
 import type { Env } from "../env";
-import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey } from "./idempotency-store";
-import type { IdempotencyConflict, IdempotencyRequest } from "../middleware/idempotency";
+import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type Idempotent, type IdempotencyRequest } from "./idempotency-store";
 import { failedSendError } from "../messages/outcome";
 import { errorFields, log } from "../log";
 import type { SendContent } from "../messages/inputs";
@@ -48,9 +47,6 @@ export type SendResult =
   | { kind: "dry_run"; phoneNumberId: string; draftKind: string; sendAt: number | null; estimatedWaitMs: number; d1: number }
   | { kind: "sent"; wamid: string; d1: number }
   | { kind: "failed"; error: MessageError; draftKind: string; d1: number };
-
-/** An idempotent call's answer: its outcome, the first outcome for its Idempotency-Key (a replay), or a conflict. */
-export type Idempotent<R> = R | { kind: "replay"; outcome: R } | IdempotencyConflict;
 
 /** Where the relay sends a claimed message: Meta with the WABA's (sealed) token, or the sandbox (test mode). */
 export type GraphAccess = { mode: "live"; accessTokenEnc: string } | { mode: "test"; metaWabaId: string };
@@ -164,11 +160,6 @@ export class WabaStore extends DurableObject<Env> {
     return claims.map((claim) => (claim.kind === "claimed" ? { ...claim, ...this.#access(control) } : claim));
   }
 
-  /** One message's claim (see claimSends). */
-  async claimSend(wabaId: string, messageId: string, pairPacing: PairPacing): Promise<RelayClaim> {
-    return (await this.claimSends(wabaId, [messageId], pairPacing))[0]!;
-  }
-
   #claim(s: Store, control: WabaControl, messageId: string, pairPacing: PairPacing): Exclude<RelayClaim, { kind: "claimed" }> | ({ kind: "claimed"; at: number } & messages.Claimed) {
     // pair pacing keeps a customer's messages in order; off (PAIR_INTERVAL_MS=0), neither applies
     const lanes = messages.sendLanes(s, messageId, { order: pairPacing.intervalMs > 0 });
@@ -190,11 +181,6 @@ export class WabaStore extends DurableObject<Env> {
    */
   async completeSends(wabaId: string, results: Array<{ messageId: string; result: RelayResult }>, pairPacing?: PairPacing): Promise<Array<{ retryAt?: number }>> {
     return this.#write(wabaId, (s) => results.map(({ messageId, result }) => this.#complete(s, messageId, result, pairPacing)));
-  }
-
-  /** One message's answer (see completeSends). */
-  async completeSend(wabaId: string, messageId: string, result: RelayResult, pairPacing?: PairPacing): Promise<{ retryAt?: number }> {
-    return (await this.completeSends(wabaId, [{ messageId, result }], pairPacing))[0]!;
   }
 
   #complete(s: Store, messageId: string, result: RelayResult, pairPacing: PairPacing | undefined): { retryAt?: number } {
@@ -236,10 +222,6 @@ export class WabaStore extends DurableObject<Env> {
     });
   }
 
-  /** One change (see applyMetaChanges). */
-  async applyMetaChange(wabaId: string, job: MetaEventJob): Promise<void> {
-    await this.applyMetaChanges(wabaId, [job]);
-  }
 
   async listAlerts(wabaId: string, limit = 100): Promise<MetaAlert[]> {
     return this.#read(wabaId, (s) =>

@@ -1,17 +1,11 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { IdempotencyClaim } from "../durable-objects/idempotency-store";
+import type { Idempotent, IdempotencyRequest } from "../durable-objects/idempotency-store";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { settings } from "../settings";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-/** An Idempotency-Key to claim: the key, the request's fingerprint (method, path, body bytes), the claim's lease. */
-export type IdempotencyRequest = { key: string; fingerprint: string; leaseMs: number };
-
-/** What the WABA object answers instead of doing the work: the key is busy, or was used with another body. */
-export type IdempotencyConflict = { kind: "idempotency_conflict"; claim: Exclude<IdempotencyClaim["kind"], "claimed" | "replay"> };
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -49,10 +43,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
  * is marked (`Idempotent-Replayed: true`, on errors too) and yields the first outcome; anything else is
  * the outcome of this request.
  */
-export function idempotentOutcome<R>(c: Context<AppEnv>, answer: R | IdempotencyConflict | { kind: "replay"; outcome: R }): R {
-  const a = answer as { kind: string };
+export function idempotentOutcome<R>(c: Context<AppEnv>, answer: Idempotent<R>): R {
+  const a = answer as Exclude<Idempotent<R>, R>;
   if (a.kind === "idempotency_conflict") {
-    if ((answer as IdempotencyConflict).claim === "mismatch") {
+    if (a.claim === "mismatch") {
       throw new ApiError(
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was already used with a different request body: send a new, unique Idempotency-Key for each new request (or omit the header), and reuse a key only to retry the very same request",
@@ -62,7 +56,7 @@ export function idempotentOutcome<R>(c: Context<AppEnv>, answer: R | Idempotency
   }
   if (a.kind === "replay") {
     c.header("Idempotent-Replayed", "true");
-    return (answer as { outcome: R }).outcome;
+    return a.outcome;
   }
   return answer as R;
 }

@@ -1,9 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
+import type { RelayResult } from "../../src/durable-objects/waba-store";
 import type { PairPacing } from "../../src/relay/pacing";
 import { admin, api } from "../helpers/api";
 import { emulatorSends, emulatorSettings } from "../helpers/emulator";
 import { createMessagingTenant, env, messageRow, type MessagingTenant } from "../helpers/messaging";
 import { seedMessage, storeOf } from "../helpers/waba";
+
+/** The relay's claim on one message, and its report of Meta's answer for one (the object takes a batch's). */
+const claimOne = async (store: ReturnType<typeof storeOf>, wabaId: string, messageId: string, pacing: PairPacing) => (await store.claimSends(wabaId, [messageId], pacing))[0]!;
+const completeOne = async (store: ReturnType<typeof storeOf>, wabaId: string, messageId: string, result: RelayResult, pacing?: PairPacing) =>
+  (await store.completeSends(wabaId, [{ messageId, result }], pacing))[0]!;
 
 // Send pacing (src/relay/pacing.ts, applied by the WABA's object when the relay claims a message): a
 // number's sends stay within its throughput, a customer's within Meta's pair rate and in order, and
@@ -64,39 +70,39 @@ describe("send pacing", () => {
     const elsewhere = await queued(t, "+919812340000");
 
     // the later message cannot overtake the earlier one
-    expect(await store.claimSend(t.waba.id, second, PAIR)).toMatchObject({ kind: "paced" });
-    const claimed = await store.claimSend(t.waba.id, first, PAIR);
+    expect(await claimOne(store, t.waba.id, second, PAIR)).toMatchObject({ kind: "paced" });
+    const claimed = await claimOne(store, t.waba.id, first, PAIR);
     expect(claimed).toMatchObject({ kind: "claimed", attempts: 1 });
     // nor go while the earlier one is on its way to Meta
-    expect(await store.claimSend(t.waba.id, second, PAIR)).toMatchObject({ kind: "paced" });
-    await store.completeSend(t.waba.id, first, { kind: "accepted", wamid: "wamid.pace-1", held: false });
+    expect(await claimOne(store, t.waba.id, second, PAIR)).toMatchObject({ kind: "paced" });
+    await completeOne(store, t.waba.id, first, { kind: "accepted", wamid: "wamid.pace-1", held: false });
 
     // now its turn comes one pair interval after the first
     const before = Date.now();
-    const paced = await store.claimSend(t.waba.id, second, PAIR);
+    const paced = await claimOne(store, t.waba.id, second, PAIR);
     expect(paced.kind).toBe("paced");
     expect((paced as { until: number }).until - before).toBeGreaterThan(PAIR.intervalMs - 1000);
     expect((await messageRow(t, second))!.status).toBe("queued");
 
     // another customer of the same number is not held up
-    expect(await store.claimSend(t.waba.id, elsewhere, PAIR)).toMatchObject({ kind: "claimed" });
+    expect(await claimOne(store, t.waba.id, elsewhere, PAIR)).toMatchObject({ kind: "claimed" });
   });
 
   it("Meta's 130429 releases the claim without spending the attempt and slows the number", async () => {
     const t = await createMessagingTenant();
     const store = storeOf(t);
     const id = await queued(t, "+919812345678");
-    expect(await store.claimSend(t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
+    expect(await claimOne(store, t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
     const error = { source: "meta" as const, code: 130429, message: "Rate limit hit" };
-    const { retryAt } = await store.completeSend(t.waba.id, id, { kind: "throttled", lane: "phone", error }, NO_PAIR);
+    const { retryAt } = await completeOne(store, t.waba.id, id, { kind: "throttled", lane: "phone", error }, NO_PAIR);
     expect(retryAt).toEqual(expect.any(Number));
     expect(await messageRow(t, id)).toMatchObject({ status: "queued", attempts: 0 });
 
     const next = await Promise.all(Array.from({ length: 5 }, (_, i) => queued(t, `+91981234001${i}`)));
-    expect(await store.claimSend(t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
+    expect(await claimOne(store, t.waba.id, id, NO_PAIR)).toMatchObject({ kind: "claimed", attempts: 1 });
     // the number now goes at half its pace: its sends' slots are two intervals of 76/s apart (however
     // slowly the claims come, slots are never closer than the interval in force)
-    const slots = await Promise.all(next.map((m) => store.claimSend(t.waba.id, m, NO_PAIR)));
+    const slots = await Promise.all(next.map((m) => claimOne(store, t.waba.id, m, NO_PAIR)));
     const ats = slots.map((c) => (c as { at: number }).at).sort((a, b) => a - b);
     for (let i = 1; i < ats.length; i++) expect(ats[i]! - ats[i - 1]!).toBeGreaterThanOrEqual(2 * (1000 / 76) - 1);
   });
@@ -105,11 +111,11 @@ describe("send pacing", () => {
     const t = await createMessagingTenant();
     const store = storeOf(t);
     const id = await queued(t, "+919812345678");
-    await store.claimSend(t.waba.id, id, PAIR);
+    await claimOne(store, t.waba.id, id, PAIR);
     const error = { source: "meta" as const, code: 131056, message: "(Business Account, Consumer Account) pair rate limit hit" };
-    await store.completeSend(t.waba.id, id, { kind: "throttled", lane: "pair", error }, PAIR);
+    await completeOne(store, t.waba.id, id, { kind: "throttled", lane: "pair", error }, PAIR);
     expect(await messageRow(t, id)).toMatchObject({ status: "queued", attempts: 0 });
-    const paced = await store.claimSend(t.waba.id, id, PAIR);
+    const paced = await claimOne(store, t.waba.id, id, PAIR);
     expect(paced.kind).toBe("paced");
     expect((paced as { until: number }).until - Date.now()).toBeGreaterThan(PAIR.intervalMs - 1000);
   });
@@ -142,7 +148,7 @@ describe("send pacing", () => {
     // the WABA's object paces the number at its new level: 100 claims at once all fit within a fraction of a second
     const store = storeOf(t);
     const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => queued(t, `+9198123${String(i).padStart(5, "0")}`)));
-    const slots = await Promise.all(ids.map((id) => store.claimSend(t.waba.id, id, NO_PAIR)));
+    const slots = await Promise.all(ids.map((id) => claimOne(store, t.waba.id, id, NO_PAIR)));
     const claimed = Date.now();
     const ats = slots.map((c) => (c as { at: number }).at);
     // 100 slots at 950/s end 105 ms after the first claim; at 76/s they would end 1.3 s after it, however

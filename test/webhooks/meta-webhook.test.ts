@@ -123,7 +123,7 @@ describe("Meta statuses", () => {
     await vi.waitFor(async () => expect(await pendingCount(t, wamid)).toBe(2));
     expect((await messageRow(t, id))?.status).toBe("sending");
     // the relay's answer arrives: Meta accepted it with this wamid
-    await storeOf(t).completeSend(t.waba.id, id, { kind: "accepted", wamid, held: false });
+    await storeOf(t).completeSends(t.waba.id, [{ messageId: id, result: { kind: "accepted", wamid, held: false } }]);
     expect(await messageRow(t, id)).toMatchObject({ wamid, status: "read" });
     expect(await pendingCount(t, wamid)).toBe(0);
   });
