@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { createWbizClient, unwrap, WbizApiError, type FetchLike } from "../../client/src/index";
 import { callWorker } from "../helpers/api";
 import { emulateInbound, emulatorSends } from "../helpers/emulator";
@@ -137,6 +137,10 @@ describe("typed client against the Worker", () => {
 
   it("a 429 from the real rate limiter carries Retry-After, which the client reads", async () => {
     const t = await createTenant({ plan: "starter" });
+    // the burst window is aligned to the clock: pin it, so the flood and the retry fall in one window
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1, 12, 0, 0));
+    onTestFinished(() => void vi.useRealTimers());
     const once = createWbizClient({ baseUrl: BASE, apiKey: t.secret, fetch: worker, retry: false });
     const results = await Promise.all(Array.from({ length: 16 }, () => once.GET("/v1/key")));
     const limited = results.find((r) => r.status === 429);
