@@ -127,6 +127,18 @@ export const pendingStatuses = sqliteTable("pending_statuses", {
   receivedAt: integer("received_at").notNull(),
 }, (t) => [primaryKey({ columns: [t.wamid, t.status] })]);
 
+/**
+ * Idempotency-Key records (src/durable-objects/idempotency-store.ts), keyed `<api key id>:<Idempotency-Key>`.
+ * Kept 24 hours, then deleted by the alarm in batches (by created_at); not exported: they only make
+ * retries safe.
+ */
+export const idempotencyKeys = sqliteTable("idempotency_keys", {
+  key: text("key").primaryKey(),
+  /** the record as JSON: its state, the request's fingerprint, and the lease or the outcome to replay */
+  entry: text("entry").notNull(),
+  createdAt: createdAt(),
+}, (t) => [index("idempotency_keys_created_idx").on(t.createdAt)]);
+
 export const templates = sqliteTable("templates", {
   id: id(),
   metaTemplateId: text("meta_template_id"),

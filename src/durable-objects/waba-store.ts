@@ -20,11 +20,10 @@ import * as templates from "../data-plane/templates";
 import * as webhooks from "../data-plane/webhooks";
 import { groupCalls, type GroupedCall } from "../domain/group-calls";
 import type { Env } from "../env";
-import { claimIdempotencyKey, completeIdempotencyKey, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type Idempotent, type IdempotencyRequest } from "./idempotency-store";
-import { failedSendError } from "../messages/outcome";
+import { claimIdempotencyKey, completeIdempotencyKey, idempotencyRecords, purgeExpiredIdempotencyKeys, releaseIdempotencyKey, type Idempotent, type IdempotencyRequest } from "./idempotency-store";
 import { errorFields, log } from "../log";
 import type { SendContent } from "../messages/inputs";
-import type { MessageError, SendOutcome } from "../messages/outcome";
+import { failedSendError, type MessageError, type SendOutcome } from "../messages/outcome";
 import type { Refusal } from "../messages/send";
 import type { MetaEventJob } from "../queues/meta-event-job";
 import { Pacer, type PairPacing } from "../relay/pacing";
@@ -221,7 +220,6 @@ export class WabaStore extends DurableObject<Env> {
       for (const job of jobs) applyMetaChange(s, job);
     });
   }
-
 
   async listAlerts(wabaId: string, limit = 100): Promise<MetaAlert[]> {
     return this.#read(wabaId, (s) =>
@@ -473,7 +471,7 @@ export class WabaStore extends DurableObject<Env> {
     const next = await this.#runSchedule(this.#wabaId);
     const result = await this.#write(this.#wabaId, (s) => sweep(s, { retentionMs: settings(this.env).messageRetentionMs }));
     if (result.sends || result.deliveries || result.pruned || result.mediaCopies) log.info("data plane sweep", { wabaId: this.#wabaId, ...result });
-    purgeExpiredIdempotencyKeys(this.ctx.storage.kv, Date.now());
+    const idempotencyMore = purgeExpiredIdempotencyKeys(this.ctx.storage.sql, Date.now());
     let mediaMore = false;
     try {
       const pruned = await this.pruneMediaNow(this.#wabaId);
@@ -482,7 +480,7 @@ export class WabaStore extends DurableObject<Env> {
     } catch (err) {
       log.error("media retention failed; the next alarm tries again", { wabaId: this.#wabaId, ...errorFields(err) });
     }
-    if (result.more || mediaMore) await this.#scheduleAlarm(Date.now() + 1000);
+    if (result.more || mediaMore || idempotencyMore) await this.#scheduleAlarm(Date.now() + 1000);
     if (next !== null) await this.#scheduleAlarm(Math.max(next, Date.now()));
     await this.#scheduleAlarm();
   }
@@ -570,24 +568,24 @@ export class WabaStore extends DurableObject<Env> {
    */
   async #idempotent<R extends { d1: number }>(apiKeyId: string, idem: IdempotencyRequest | undefined, work: () => Promise<R>, kept: (outcome: R) => boolean): Promise<Idempotent<R>> {
     if (!idem) return work();
-    const kv = this.ctx.storage.kv;
+    const records = idempotencyRecords(this.ctx.storage.sql);
     const key = `${apiKeyId}:${idem.key}`;
-    const claim = claimIdempotencyKey<R>(kv, key, idem.fingerprint, Date.now(), idem.leaseMs);
+    const claim = claimIdempotencyKey<R>(records, key, idem.fingerprint, Date.now(), idem.leaseMs);
     if (claim.kind === "replay") return { kind: "replay", outcome: { ...claim.response, d1: 0 } };
     if (claim.kind !== "claimed") return { kind: "idempotency_conflict", claim: claim.kind };
     let outcome: R;
     try {
       outcome = await work();
     } catch (err) {
-      releaseIdempotencyKey(kv, key, idem.fingerprint);
+      releaseIdempotencyKey(records, key, idem.fingerprint);
       throw err;
     }
     if (!kept(outcome)) {
-      releaseIdempotencyKey(kv, key, idem.fingerprint);
+      releaseIdempotencyKey(records, key, idem.fingerprint);
       return outcome;
     }
-    completeIdempotencyKey(kv, key, idem.fingerprint, outcome, Date.now());
-    await this.#scheduleAlarm(); // the alarm purges records past their 24 hours
+    completeIdempotencyKey(records, key, idem.fingerprint, outcome, Date.now());
+    await this.#scheduleAlarm(Date.now() + DAILY_MS); // an alarm within a day purges the records past their 24 hours
     return outcome;
   }
 

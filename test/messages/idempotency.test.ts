@@ -1,8 +1,10 @@
-import { describe, expect, it, vi } from "vitest";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { IDEMPOTENCY_TTL_MS, idempotencyRecords, purgeExpiredIdempotencyKeys } from "../../src/durable-objects/idempotency-store";
 import { api, jsonOf } from "../helpers/api";
 import { addFault, emulatorSends } from "../helpers/emulator";
 import { createMessagingTenant, inboundFrom, type MessagingTenant } from "../helpers/messaging";
-import { outboundMessages } from "../helpers/waba";
+import { outboundMessages, storeOf, wabaSql } from "../helpers/waba";
 
 const TO = "+919812345678";
 const send = (t: MessagingTenant, key: string, body: unknown) =>
@@ -99,6 +101,36 @@ describe("Idempotency-Key", () => {
     const replayed = await send(t, "retry-5xx", { to: TO, body: "x" });
     expect(replayed.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await replayed.json()).toEqual(await retried.json());
+  });
+
+  it("an answer is kept 24 hours; then the object's alarm deletes it, oldest first, a batch at a time", async () => {
+    const t = await createMessagingTenant();
+    await inboundFrom(t, TO);
+    expect((await send(t, "order-4830", { to: TO, body: "shipped" })).status).toBe(200);
+    const kept = async () => (await wabaSql<{ key: string }>(t, "SELECT key FROM idempotency_keys ORDER BY key")).map((r) => r.key);
+    expect(await kept()).toEqual([`${t.key.id}:order-4830`]);
+
+    // three records past their 24 hours, deleted two per batch, the oldest first
+    const now = Date.now();
+    const batches = await runInDurableObject(storeOf(t), (_instance, state) => {
+      const records = idempotencyRecords(state.storage.sql);
+      for (const [key, ageMs] of [["old-b", 2], ["old-a", 3], ["old-c", 1]] as const) {
+        records.put(key, { state: "done", fingerprint: "f", response: {}, createdAt: now - IDEMPOTENCY_TTL_MS - ageMs });
+      }
+      const first = purgeExpiredIdempotencyKeys(state.storage.sql, now, 2);
+      const left = state.storage.sql.exec<{ key: string }>("SELECT key FROM idempotency_keys ORDER BY key").toArray().map((r) => r.key);
+      return { first, left, second: purgeExpiredIdempotencyKeys(state.storage.sql, now, 2) };
+    });
+    expect(batches).toEqual({ first: true, left: [`${t.key.id}:order-4830`, "old-c"], second: false });
+    expect(await kept()).toEqual([`${t.key.id}:order-4830`]);
+
+    // a day later the object's alarm deletes the send's record too
+    vi.useFakeTimers({ toFake: ["Date"] });
+    onTestFinished(() => void vi.useRealTimers());
+    vi.setSystemTime(now + IDEMPOTENCY_TTL_MS + 1000);
+    await runInDurableObject(storeOf(t), (_instance, state) => state.storage.setAlarm(Date.now()));
+    expect(await runDurableObjectAlarm(storeOf(t))).toBe(true);
+    expect(await kept()).toEqual([]);
   });
 
   it("400 for an unusable key", async () => {

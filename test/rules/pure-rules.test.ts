@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageStatus } from "../../src/data-plane/schema";
-import { claimIdempotencyKey, completeIdempotencyKey, IDEMPOTENCY_TTL_MS, releaseIdempotencyKey } from "../../src/durable-objects/idempotency-store";
+import { claimIdempotencyKey, completeIdempotencyKey, IDEMPOTENCY_TTL_MS, releaseIdempotencyKey, type Entry, type IdempotencyRecords } from "../../src/durable-objects/idempotency-store";
 import { groupCalls } from "../../src/domain/group-calls";
 import { TRANSITIONS } from "../../src/messages/lifecycle";
 import { splitIntoJobs } from "../../src/meta-events/meta-payload";
@@ -64,18 +64,13 @@ describe("Meta webhook jobs: one per change, cut to stay under the queue's messa
 });
 
 describe("Idempotency-Key claims", () => {
-  /** An in-memory stand-in for the Durable Object's synchronous KV (the same get/put/delete/list). */
-  function kv(): SyncKvStorage {
-    const m = new Map<string, unknown>();
-    return {
-      get: (k: string) => m.get(k),
-      put: (k: string, v: unknown) => void m.set(k, v),
-      delete: (k: string) => m.delete(k),
-      list: ({ prefix = "" } = {}) => [...m].filter(([k]) => k.startsWith(prefix))[Symbol.iterator](),
-    } as unknown as SyncKvStorage;
+  /** An in-memory stand-in for the WABA object's idempotency_keys table (the same get/put/delete). */
+  function records(): IdempotencyRecords {
+    const m = new Map<string, Entry<unknown>>();
+    return { get: (k) => m.get(k), put: (k, v) => void m.set(k, v), delete: (k) => void m.delete(k) };
   }
   const response = { status: 200, body: "{}", headers: {} };
-  const steps: Array<[string, (s: SyncKvStorage) => unknown, string]> = [
+  const steps: Array<[string, (s: IdempotencyRecords) => unknown, string]> = [
     ["a new key is claimed", (s) => claimIdempotencyKey(s, "k", "f1", 0, 1000).kind, "claimed"],
     ["the same key while in flight", (s) => (claimIdempotencyKey(s, "k", "f1", 0, 1000), claimIdempotencyKey(s, "k", "f1", 10, 1000).kind), "in_flight"],
     ["another body while in flight", (s) => (claimIdempotencyKey(s, "k", "f1", 0, 1000), claimIdempotencyKey(s, "k", "f2", 10, 1000).kind), "mismatch"],
@@ -86,7 +81,7 @@ describe("Idempotency-Key claims", () => {
     ["a released claim is claimed again", (s) => (claimIdempotencyKey(s, "k", "f1", 0, 1000), releaseIdempotencyKey(s, "k", "f1"), claimIdempotencyKey(s, "k", "f2", 10, 1000).kind), "claimed"],
   ];
   it.each(steps)("%s → %s", (_name, run, kind) => {
-    expect(run(kv())).toBe(kind);
+    expect(run(records())).toBe(kind);
   });
 });
 
