@@ -26,7 +26,7 @@ import { startMiniflareStack, type Bundles } from "./miniflare-stack";
 import { BENCH_STATE, prepareState, seedDataPlane } from "./stack";
 import { EMULATOR_MPS_LIMIT } from "./throughput";
 
-/** Changes from Meta the object has applied (the consumer's grouped calls carry several; a single call delegates to them). */
+/** Changes from Meta the object has applied, counted by item (the consumer's grouped calls carry several). */
 const metaChanges = (s: ObjectStats) => s.calls["applyMetaChanges items"] ?? 0;
 
 /** How long the relay's pacing spreads `n` sends of one bench number over. */
